@@ -1,0 +1,15 @@
+/* rt-args.h: split a command line the way a user expects from a shell:
+ * whitespace separates, "double" and 'single' quotes group, backslash escapes
+ * inside double quotes and outside quotes. Typographic quotes “ ” are accepted
+ * as double quotes (mobile keyboards and Pidgin's spell checker insert them). */
+#pragma once
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Returns a NULL-terminated vector (transfer full), or NULL with
+ * RT_ERROR_INVALID on an unterminated quote. An empty line gives an empty
+ * vector. */
+char **rt_args_split (const char *line, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,27 @@
+/* rt-hub.h: a message's way into the workspace: normalize, store, plan.
+ * libpurple-free; the glue supplies what only libpurple knows through RtWorld. */
+#pragma once
+#include "rt-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  /* Presence of one endpoint right now. */
+  RtPresence (*endpoint_presence) (const RtEndpoint *ep, gpointer data);
+  /* Does the member sit in one of the workspace's linked rooms? */
+  gboolean   (*member_in_room) (const RtMember *member, gint64 ws_id, gpointer data);
+  gpointer data;
+} RtWorld;
+
+/* Reachability of a member now, asking world for each endpoint. */
+RtReachability rt_hub_reach (const RtWorld *world, const RtMember *member, gint64 now_us);
+
+/* Plan and store msg (ws_id, author, label, text, origin, source_link set by
+ * the caller; created_us set to now if 0): one delivery row per linked room
+ * other than the source, one per member whose plan is IM or PENDING. Long
+ * text is stored whole; splitting happens when sending.
+ * Returns FALSE without error for a duplicate origin. */
+gboolean rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,
+                        RtMessage *msg, GError **error);
+
+G_END_DECLS

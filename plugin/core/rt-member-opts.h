@@ -1,0 +1,15 @@
+/* rt-member-opts.h: apply "/ws member add|set" options to a member, checking
+ * each one. Pure; nothing is changed when an error is returned. */
+#pragma once
+#include "rt-model.h"
+
+G_BEGIN_DECLS
+
+/* argv holds options only: --name N --site S --country CC --tz TZ --lang L
+ * --hours HH:MM-HH:MM --days Mon-Fri --offhours-im yes|no --im URI (repeatable:
+ * adds an endpoint) --no-im URI (removes one). On success the changes are
+ * applied to member; on error member is untouched and error says which option
+ * and why (translated, RT_ERROR_INVALID). */
+gboolean rt_member_apply_options (RtMember *member, char **argv, GError **error);
+
+G_END_DECLS

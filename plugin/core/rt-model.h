@@ -1,0 +1,88 @@
+/* rt-model.h: workspaces, members, endpoints, links and messages.
+ * Plain structs owned by whoever created them; free with the *_free functions
+ * (g_autoptr works for each). */
+#pragma once
+#include <glib.h>
+#include "rt-hours.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gint64 id;
+  char  *name;
+} RtWorkspace;
+
+/* One way to reach a member. For IM: scheme "xmpp", "irc" or a libpurple
+ * protocol id such as "prpl-sipe"; address is the buddy name as that protocol
+ * writes it. account (may be NULL) names the hub account to use,
+ * "user@host/Resource" style username of a local libpurple account. */
+typedef struct {
+  gint64 id;
+  char  *scheme;
+  char  *address;
+  char  *account;
+} RtEndpoint;
+
+typedef struct {
+  gint64    id;
+  gint64    ws_id;
+  char     *handle;     /* short unique name inside the workspace: "alice" */
+  char     *name;       /* display name: "Alice Dubois" */
+  char     *site;
+  char     *country;    /* ISO 3166 alpha-2, upper case */
+  char     *tz;         /* IANA time zone */
+  char     *lang;       /* "fr", "nl", "de", "en", "pt_BR" */
+  RtHours   hours;
+  gboolean  offhours_im; /* IM even outside working hours */
+  GPtrArray *endpoints; /* RtEndpoint*, owned */
+} RtMember;
+
+typedef struct {
+  gint64 id;
+  gint64 ws_id;
+  char  *protocol;  /* libpurple protocol id, "prpl-jabber" */
+  char  *account;   /* account username */
+  char  *room;      /* chat name as libpurple gives it: "room@conference.site-a.test" */
+} RtLink;
+
+typedef struct {
+  gint64 id;
+  gint64 ws_id;
+  char  *origin;        /* dedupe key, unique per workspace; may be NULL */
+  gint64 author_member; /* member id, 0 for a guest or the hub */
+  char  *author_label;  /* "Alice Dubois (Brussels)" or "carol (guest)" */
+  char  *text;          /* plain text, never markup */
+  gint64 created_us;
+  gint64 source_link;   /* link the line came from, 0 if none */
+} RtMessage;
+
+void        rt_workspace_free (RtWorkspace *ws);
+RtEndpoint *rt_endpoint_new (const char *scheme, const char *address, const char *account);
+void        rt_endpoint_free (RtEndpoint *ep);
+RtMember   *rt_member_new (const char *handle);   /* defaults: UTC, en, default hours */
+RtMember   *rt_member_copy (const RtMember *m);
+void        rt_member_free (RtMember *m);
+void        rt_link_free (RtLink *link);
+RtMessage  *rt_message_new (void);
+void        rt_message_free (RtMessage *msg);
+
+/* Parse "xmpp:alice@site-a.test" or "prpl-irc:alice". The part before the
+ * first ':' is the scheme. Returns NULL and sets error if malformed. */
+RtEndpoint *rt_endpoint_parse (const char *uri, GError **error);
+char       *rt_endpoint_format (const RtEndpoint *ep);   /* "xmpp:alice@site-a.test" */
+/* libpurple protocol id for a scheme: xmpp -> prpl-jabber, irc -> prpl-irc,
+ * prpl-* as is; NULL if unknown. (transfer none) */
+const char *rt_endpoint_protocol (const RtEndpoint *ep);
+
+/* "Alice Dubois (Brussels)"; without site just the name; guests:
+ * "carol (guest)". (transfer full) */
+char       *rt_member_label (const RtMember *m);
+char       *rt_guest_label (const char *nick);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtWorkspace, rt_workspace_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtEndpoint, rt_endpoint_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtMember, rt_member_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtLink, rt_link_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtMessage, rt_message_free)
+
+G_END_DECLS
