@@ -11,8 +11,10 @@ G_BEGIN_DECLS
  * preferring to break at a newline or space in the last quarter of a piece,
  * never inside a UTF-8 sequence. Nothing is dropped: the concatenation of the
  * pieces (markers removed, with the break whitespace) is the input. When more
- * than one piece results each gets a marker prefix "[k/n] ". Text of at most
- * max_bytes gives one piece without marker. (transfer full: array of char*) */
+ * than one piece results each gets a marker prefix "[k/n] ", counted within
+ * max_bytes. Text of at most max_bytes gives one piece without marker.
+ * max_bytes must be at least 16, and leave room for a marker and one
+ * character. (transfer full: array of char*) */
 GPtrArray *rt_text_split (const char *text, gsize max_bytes);
 
 /* The libpurple-ready markup for a bridged line: escape(label) + ": " +

@@ -1,0 +1,104 @@
+/* rt-args.c: shell-like splitting of a command line. */
+#include "config.h"
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include "rt-args.h"
+#include "rt-error.h"
+
+#define LEFT_QUOTE  0x201c   /* “ */
+#define RIGHT_QUOTE 0x201d   /* ” */
+
+typedef enum { OUTSIDE, IN_DOUBLE, IN_SINGLE, IN_TYPOGRAPHIC } QuoteState;
+
+static gboolean
+is_typographic (gunichar c)
+{
+  return c == LEFT_QUOTE || c == RIGHT_QUOTE;
+}
+
+/* Append the character at p (one UTF-8 sequence) and return what follows. */
+static const char *
+take_char (GString *arg, const char *p)
+{
+  const char *next = g_utf8_next_char (p);
+  g_string_append_len (arg, p, next - p);
+  return next;
+}
+
+char **
+rt_args_split (const char *line, GError **error)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GString) arg = g_string_new (NULL);
+  gboolean have_arg = FALSE;   /* "" is an argument, nothing is not */
+  QuoteState state = OUTSIDE;
+  const char *p = line ? line : "";
+
+  if (!g_utf8_validate (p, -1, NULL))
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID,
+                           _("The command is not valid UTF-8 text."));
+      return NULL;
+    }
+  while (*p)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      switch (state)
+        {
+        case OUTSIDE:
+          if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            {
+              if (have_arg)
+                g_ptr_array_add (args, g_strdup (arg->str));
+              g_string_truncate (arg, 0);
+              have_arg = FALSE;
+              p++;
+              continue;
+            }
+          have_arg = TRUE;
+          if (c == '"')
+            state = IN_DOUBLE, p++;
+          else if (c == '\'')
+            state = IN_SINGLE, p++;
+          else if (is_typographic (c))
+            state = IN_TYPOGRAPHIC, p = g_utf8_next_char (p);
+          else if (c == '\\' && p[1])
+            p = take_char (arg, p + 1);   /* any character, taken literally */
+          else
+            p = take_char (arg, p);
+          break;
+
+        case IN_SINGLE:
+          if (c == '\'')
+            state = OUTSIDE, p++;
+          else
+            p = take_char (arg, p);
+          break;
+
+        case IN_DOUBLE:
+        case IN_TYPOGRAPHIC:
+          if ((state == IN_DOUBLE && c == '"') || (state == IN_TYPOGRAPHIC && is_typographic (c)))
+            {
+              state = OUTSIDE;
+              p = g_utf8_next_char (p);
+            }
+          else if (c == '\\' && p[1] &&
+                   (p[1] == '"' || p[1] == '\\' || is_typographic (g_utf8_get_char (p + 1))))
+            p = take_char (arg, p + 1);
+          else   /* like a shell: other backslashes stay, so C:\dir survives */
+            p = take_char (arg, p);
+          break;
+        }
+    }
+  if (state != OUTSIDE)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID,
+                           _("Unterminated quote: close every quote you open."));
+      return NULL;
+    }
+  if (have_arg)
+    g_ptr_array_add (args, g_strdup (arg->str));
+  g_ptr_array_add (args, NULL);
+  return (char **) g_ptr_array_steal (args, NULL);
+}

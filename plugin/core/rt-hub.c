@@ -1,0 +1,73 @@
+/* rt-hub.c: a message's way into the workspace: plan for every member and
+ * linked room, then store message and deliveries in one transaction. */
+#include "config.h"
+#include "rt-hub.h"
+#include "rt-clock.h"
+
+RtReachability
+rt_hub_reach (const RtWorld *world, const RtMember *member, gint64 now_us)
+{
+  RtPresence stack[8] = { RT_PRESENCE_OFFLINE };
+  guint n = member->endpoints->len;
+  RtPresence *presence = n <= G_N_ELEMENTS (stack) ? stack : g_new (RtPresence, n);
+
+  for (guint i = 0; i < n; i++)
+    presence[i] = world && world->endpoint_presence
+      ? world->endpoint_presence (g_ptr_array_index (member->endpoints, i), world->data)
+      : RT_PRESENCE_OFFLINE;
+  RtReachability r = rt_reach_compute (member, presence, n, now_us);
+  if (presence != stack)
+    g_free (presence);
+  return r;
+}
+
+gboolean
+rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,
+               RtMessage *msg, GError **error)
+{
+  RtPolicy default_policy;
+  gint64 now = rt_clock_now ();
+
+  if (!policy)
+    {
+      rt_policy_init_default (&default_policy);
+      policy = &default_policy;
+    }
+  if (!msg->created_us)
+    msg->created_us = now;
+
+  GPtrArray *members = rt_store_members (store, msg->ws_id);   /* transfer none */
+  g_autoptr (GPtrArray) links = rt_store_links (store, msg->ws_id);
+  g_autoptr (GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (RtDeliveryRow),
+                                               members->len + links->len);
+
+  for (guint i = 0; i < links->len; i++)
+    {
+      const RtLink *link = g_ptr_array_index (links, i);
+      RtDeliveryRow row = { 'L', link->id, RT_ROUTE_IM, -1 };
+      if (link->id != msg->source_link)
+        g_array_append_val (rows, row);
+    }
+  for (guint i = 0; i < members->len; i++)
+    {
+      const RtMember *m = g_ptr_array_index (members, i);
+      gboolean author = msg->author_member != 0 && msg->author_member == m->id;
+      /* The author needs no presence or room look-up: the plan says none. */
+      RtReachability reach = { RT_REACH_ASYNC_ONLY, -1, FALSE };
+      gboolean in_room = FALSE;
+
+      if (!author)
+        {
+          in_room = world && world->member_in_room &&
+                    world->member_in_room (m, msg->ws_id, world->data);
+          if (!in_room)
+            reach = rt_hub_reach (world, m, now);
+        }
+      RtPlan plan = rt_plan_for_member (msg, m, &reach, in_room, policy);
+      if (plan.route == RT_ROUTE_NONE)
+        continue;
+      RtDeliveryRow row = { 'M', m->id, plan.route, plan.endpoint_index };
+      g_array_append_val (rows, row);
+    }
+  return rt_store_message_add (store, msg, (const RtDeliveryRow *) rows->data, rows->len, error);
+}

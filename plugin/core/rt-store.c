@@ -1,0 +1,1092 @@
+/* rt-store.c: the durable store (SQLite, WAL, versioned schema).
+ *
+ * Every statement is prepared once at open (SQLITE_PREPARE_PERSISTENT) and
+ * reset right after use, so text bound with SQLITE_STATIC never outlives the
+ * call that bound it. Every public write is one BEGIN IMMEDIATE..COMMIT. */
+#include "config.h"
+#include <string.h>
+#include <sqlite3.h>
+#include <glib/gi18n-lib.h>
+#include "rt-store.h"
+#include "rt-clock.h"
+#include "rt-error.h"
+
+/* deliveries.state */
+enum {
+  STATE_SEND = 0,     /* an IM still to send (route 'im') */
+  STATE_PENDING = 1,  /* kept for the member's next digest (route 'pending') */
+  STATE_SENT = 2,
+  STATE_FAILED = 3,   /* a link delivery given up */
+};
+
+#define MEMBER_COLS "SELECT id, ws_id, handle, name, site, country, tz, lang, " \
+                    "hours_start, hours_end, days, offhours_im FROM members "
+#define MSG_COLS "SELECT m.id, m.ws_id, m.origin, m.author_member, m.author_label, " \
+                 "m.text, m.created_us, m.source_link FROM messages m "
+#define DELIVERY_KEY " WHERE msg_id = ?1 AND kind = ?2 AND target = ?3"
+
+typedef enum {
+  S_BEGIN, S_COMMIT, S_ROLLBACK,
+  S_WS_INSERT, S_WS_FIND, S_WS_GET, S_WS_LIST, S_WS_DELETE,
+  S_MEMBER_INSERT, S_MEMBER_UPDATE, S_MEMBER_FIND, S_MEMBER_GET, S_MEMBER_LIST,
+  S_MEMBER_DELETE, S_MEMBER_DROP_DELIVERIES, S_MEMBERS_BY_EP, S_MEMBER_LAST_IM,
+  S_EP_DELETE, S_EP_INSERT, S_EP_OF_MEMBER, S_EP_OF_WS,
+  S_LINK_INSERT, S_LINK_FIND, S_LINK_LIST_WS, S_LINK_LIST_ALL, S_LINK_DELETE,
+  S_LINK_DROP_DELIVERIES,
+  S_MSG_INSERT, S_MSG_GET, S_MSG_COUNT_WS, S_MSG_COUNT_ALL,
+  S_DELIV_INSERT, S_DELIV_STATE, S_DELIV_SENT, S_DELIV_RETRY, S_DELIV_GIVE_UP,
+  S_DUE, S_NEXT_DUE, S_COUNT_DUE, S_PENDING,
+  N_STATEMENTS
+} StmtId;
+
+static const char *const statement_sql[N_STATEMENTS] = {
+  [S_BEGIN] = "BEGIN IMMEDIATE",
+  [S_COMMIT] = "COMMIT",
+  [S_ROLLBACK] = "ROLLBACK",
+  [S_WS_INSERT] = "INSERT INTO workspaces (name, created_us) VALUES (?1, ?2)",
+  [S_WS_FIND] = "SELECT id, name FROM workspaces WHERE name = ?1",
+  [S_WS_GET] = "SELECT id, name FROM workspaces WHERE id = ?1",
+  [S_WS_LIST] = "SELECT id, name FROM workspaces ORDER BY name",
+  [S_WS_DELETE] = "DELETE FROM workspaces WHERE id = ?1",
+  [S_MEMBER_INSERT] = "INSERT INTO members (ws_id, handle, name, site, country, tz, lang, "
+    "hours_start, hours_end, days, offhours_im) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+  [S_MEMBER_UPDATE] = "UPDATE members SET ws_id = ?1, handle = ?2, name = ?3, site = ?4, "
+    "country = ?5, tz = ?6, lang = ?7, hours_start = ?8, hours_end = ?9, days = ?10, "
+    "offhours_im = ?11 WHERE id = ?12",
+  [S_MEMBER_FIND] = MEMBER_COLS "WHERE ws_id = ?1 AND handle = ?2",
+  [S_MEMBER_GET] = MEMBER_COLS "WHERE id = ?1",
+  [S_MEMBER_LIST] = MEMBER_COLS "WHERE ws_id = ?1 ORDER BY handle",
+  [S_MEMBER_DELETE] = "DELETE FROM members WHERE id = ?1",
+  [S_MEMBER_DROP_DELIVERIES] = "DELETE FROM deliveries WHERE kind = 'M' AND target = ?1 "
+    "AND state IN (0, 1)",
+  [S_MEMBERS_BY_EP] = "SELECT DISTINCT m.id, m.last_im FROM endpoints e "
+    "JOIN members m ON m.id = e.member_id "
+    "WHERE e.scheme = ?1 AND e.address = ?2 COLLATE NOCASE ORDER BY m.last_im DESC, m.id",
+  [S_MEMBER_LAST_IM] = "UPDATE members SET last_im = ?2 WHERE id = ?1",
+  [S_EP_DELETE] = "DELETE FROM endpoints WHERE member_id = ?1",
+  [S_EP_INSERT] = "INSERT INTO endpoints (member_id, pos, scheme, address, account) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)",
+  [S_EP_OF_MEMBER] = "SELECT member_id, id, scheme, address, account FROM endpoints "
+    "WHERE member_id = ?1 ORDER BY pos",
+  [S_EP_OF_WS] = "SELECT e.member_id, e.id, e.scheme, e.address, e.account FROM endpoints e "
+    "JOIN members m ON m.id = e.member_id WHERE m.ws_id = ?1 ORDER BY e.member_id, e.pos",
+  [S_LINK_INSERT] = "INSERT INTO links (ws_id, protocol, account, room) VALUES (?1, ?2, ?3, ?4)",
+  [S_LINK_FIND] = "SELECT id, ws_id, protocol, account, room FROM links "
+    "WHERE protocol = ?1 AND account = ?2 AND room = ?3",
+  [S_LINK_LIST_WS] = "SELECT id, ws_id, protocol, account, room FROM links "
+    "WHERE ws_id = ?1 ORDER BY id",
+  [S_LINK_LIST_ALL] = "SELECT id, ws_id, protocol, account, room FROM links ORDER BY id",
+  [S_LINK_DELETE] = "DELETE FROM links WHERE id = ?1",
+  [S_LINK_DROP_DELIVERIES] = "DELETE FROM deliveries WHERE kind = 'L' AND target = ?1 "
+    "AND state = 0",
+  [S_MSG_INSERT] = "INSERT INTO messages (ws_id, origin, author_member, author_label, text, "
+    "created_us, source_link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [S_MSG_GET] = MSG_COLS "WHERE m.id = ?1",
+  [S_MSG_COUNT_WS] = "SELECT COUNT(*) FROM messages WHERE ws_id = ?1",
+  [S_MSG_COUNT_ALL] = "SELECT COUNT(*) FROM messages",
+  [S_DELIV_INSERT] = "INSERT INTO deliveries (msg_id, kind, target, route, endpoint, state, "
+    "attempts, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+  [S_DELIV_STATE] = "SELECT state FROM deliveries" DELIVERY_KEY,
+  [S_DELIV_SENT] = "UPDATE deliveries SET state = 2, sent_at = ?4" DELIVERY_KEY,
+  [S_DELIV_RETRY] = "UPDATE deliveries SET attempts = attempts + 1, next_at = ?4, error = ?5"
+    DELIVERY_KEY,
+  [S_DELIV_GIVE_UP] = "UPDATE deliveries SET attempts = attempts + 1, state = ?4, route = ?5, "
+    "error = ?6" DELIVERY_KEY,
+  [S_DUE] = "SELECT msg_id, kind, target, route, endpoint, attempts, next_at FROM deliveries "
+    "WHERE state = 0 AND next_at <= ?1 ORDER BY msg_id, kind, target LIMIT ?2",
+  [S_NEXT_DUE] = "SELECT MIN(next_at) FROM deliveries WHERE state = 0",
+  [S_COUNT_DUE] = "SELECT COUNT(*) FROM deliveries WHERE state = 0 AND next_at <= ?1",
+  [S_PENDING] = MSG_COLS "JOIN deliveries d ON d.msg_id = m.id "
+    "WHERE d.kind = 'M' AND d.target = ?1 AND d.state = 1 ORDER BY d.msg_id",
+};
+
+struct _RtStore {
+  sqlite3      *db;
+  sqlite3_stmt *stmt[N_STATEMENTS];
+  GHashTable   *members_cache;   /* gint64 ws_id -> GPtrArray of RtMember* */
+  gint64        last_im;         /* largest members.last_im handed out */
+};
+
+/* ---- schema ---------------------------------------------------------- */
+
+static const char schema_v1[] =
+  "CREATE TABLE workspaces ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+  "  created_us INTEGER NOT NULL);"
+  "CREATE TABLE members ("
+  "  id INTEGER PRIMARY KEY,"
+  "  ws_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  handle TEXT NOT NULL COLLATE NOCASE,"
+  "  name TEXT, site TEXT, country TEXT,"
+  "  tz TEXT NOT NULL, lang TEXT NOT NULL,"
+  "  hours_start INTEGER NOT NULL, hours_end INTEGER NOT NULL, days INTEGER NOT NULL,"
+  "  offhours_im INTEGER NOT NULL DEFAULT 0,"
+  "  last_im INTEGER NOT NULL DEFAULT 0,"   /* orders members_by_endpoint */
+  "  UNIQUE (ws_id, handle));"
+  "CREATE TABLE endpoints ("
+  "  id INTEGER PRIMARY KEY,"
+  "  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,"
+  "  pos INTEGER NOT NULL,"
+  "  scheme TEXT NOT NULL, address TEXT NOT NULL, account TEXT);"
+  "CREATE INDEX endpoints_member ON endpoints (member_id, pos);"
+  "CREATE INDEX endpoints_address ON endpoints (scheme, address COLLATE NOCASE);"
+  "CREATE TABLE links ("
+  "  id INTEGER PRIMARY KEY,"
+  "  ws_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  protocol TEXT NOT NULL,"
+  "  account TEXT NOT NULL COLLATE NOCASE,"
+  "  room TEXT NOT NULL COLLATE NOCASE,"
+  "  UNIQUE (protocol, account, room));"
+  "CREATE INDEX links_ws ON links (ws_id);"
+  "CREATE TABLE messages ("
+  "  id INTEGER PRIMARY KEY,"
+  "  ws_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  origin TEXT,"   /* NULLs never collide in UNIQUE */
+  "  author_member INTEGER NOT NULL DEFAULT 0,"
+  "  author_label TEXT,"
+  "  text TEXT NOT NULL,"
+  "  created_us INTEGER NOT NULL,"
+  "  source_link INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (ws_id, origin));"
+  /* Keyed by message first: a message's rows are written together and sit
+   * together; the due index serves the pump. */
+  "CREATE TABLE deliveries ("
+  "  msg_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('L', 'M')),"
+  "  target INTEGER NOT NULL,"
+  "  route TEXT NOT NULL,"
+  "  endpoint INTEGER NOT NULL,"
+  "  state INTEGER NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_at INTEGER NOT NULL,"
+  "  sent_at INTEGER,"
+  "  error TEXT,"
+  "  PRIMARY KEY (msg_id, kind, target)) WITHOUT ROWID;"
+  "CREATE INDEX deliveries_due ON deliveries (state, next_at);";
+/* No index leads with target on purpose: each message would then touch a
+ * page per member of such an index, doubling the cost of accepting it. A
+ * member's digest rows are found through deliveries_due (state = 1), which
+ * holds only undelivered rows' keys. */
+
+static gboolean
+exec_sql (sqlite3 *db, const char *sql, GError **error)
+{
+  char *msg = NULL;
+  if (sqlite3_exec (db, sql, NULL, NULL, &msg) == SQLITE_OK)
+    return TRUE;
+  g_set_error (error, RT_ERROR, RT_ERROR_STORE, "%s", msg ? msg : sqlite3_errmsg (db));
+  sqlite3_free (msg);
+  return FALSE;
+}
+
+static gboolean
+migrate_to_1 (sqlite3 *db, GError **error)
+{
+  return exec_sql (db, schema_v1, error);
+}
+
+/* migrations[v] takes the schema from version v to v + 1. */
+static gboolean (*const migrations[RT_STORE_SCHEMA_VERSION]) (sqlite3 *, GError **) = {
+  migrate_to_1,
+};
+
+static int
+user_version (sqlite3 *db)
+{
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step (st) == SQLITE_ROW)
+    v = sqlite3_column_int (st, 0);
+  sqlite3_finalize (st);
+  return v;
+}
+
+static gboolean
+migrate (sqlite3 *db, GError **error)
+{
+  int v = user_version (db);
+
+  if (v < 0)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_STORE, "%s", sqlite3_errmsg (db));
+      return FALSE;
+    }
+  if (v > RT_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_STORE,
+                   _("The database has schema version %d; this Roundtable knows up to %d. "
+                     "Upgrade Roundtable."), v, RT_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  for (; v < RT_STORE_SCHEMA_VERSION; v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+      if (!exec_sql (db, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!migrations[v] (db, error) || !exec_sql (db, bump, error) ||
+          !exec_sql (db, "COMMIT", error))
+        {
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          g_prefix_error (error, "schema version %d: ", v + 1);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static gboolean
+store_error (RtStore *store, GError **error)
+{
+  g_set_error (error, RT_ERROR, RT_ERROR_STORE, "%s", sqlite3_errmsg (store->db));
+  return FALSE;
+}
+
+static sqlite3_stmt *
+S (RtStore *store, StmtId id)
+{
+  return store->stmt[id];
+}
+
+/* Step a statement that returns no rows; reset it. Returns the SQLite code. */
+static int
+run (sqlite3_stmt *st)
+{
+  int rc = sqlite3_step (st);
+  sqlite3_reset (st);
+  return rc;
+}
+
+static int
+constraint (RtStore *store)
+{
+  return sqlite3_extended_errcode (store->db);
+}
+
+static void
+bind_text (sqlite3_stmt *st, int i, const char *text)
+{
+  if (text)
+    sqlite3_bind_text (st, i, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (st, i);
+}
+
+static void
+bind_kind (sqlite3_stmt *st, int i, const char *kind)
+{
+  sqlite3_bind_text (st, i, kind, 1, SQLITE_STATIC);
+}
+
+static char *
+col_text (sqlite3_stmt *st, int i)
+{
+  return g_strdup ((const char *) sqlite3_column_text (st, i));
+}
+
+static gint64
+query_int64 (RtStore *store, StmtId id, gint64 arg, gint64 fallback)
+{
+  sqlite3_stmt *st = S (store, id);
+  gint64 v = fallback;
+  if (sqlite3_bind_parameter_count (st) > 0)
+    sqlite3_bind_int64 (st, 1, arg);
+  if (sqlite3_step (st) == SQLITE_ROW && sqlite3_column_type (st, 0) != SQLITE_NULL)
+    v = sqlite3_column_int64 (st, 0);
+  sqlite3_reset (st);
+  return v;
+}
+
+static gboolean
+tx_begin (RtStore *store, GError **error)
+{
+  if (run (S (store, S_BEGIN)) != SQLITE_DONE)
+    return store_error (store, error);
+  return TRUE;
+}
+
+/* Commit if ok, else roll back; returns whether the work is committed. */
+static gboolean
+tx_end (RtStore *store, gboolean ok, GError **error)
+{
+  if (ok && run (S (store, S_COMMIT)) == SQLITE_DONE)
+    return TRUE;
+  if (ok)
+    store_error (store, error);
+  if (sqlite3_get_autocommit (store->db) == 0)
+    run (S (store, S_ROLLBACK));
+  return FALSE;
+}
+
+static void
+members_changed (RtStore *store)
+{
+  g_hash_table_remove_all (store->members_cache);
+}
+
+/* ---- open/close ------------------------------------------------------ */
+
+RtStore *
+rt_store_open (const char *path, GError **error)
+{
+  g_autoptr (RtStore) store = g_new0 (RtStore, 1);
+  int rc;
+
+  store->members_cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                (GDestroyNotify) g_ptr_array_unref);
+  rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_STORE, "%s: %s", path,
+                   store->db ? sqlite3_errmsg (store->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (store->db, 1);
+  sqlite3_busy_timeout (store->db, 5000);
+  if (!exec_sql (store->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                 "PRAGMA foreign_keys=ON;", error) ||
+      !migrate (store->db, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  for (int i = 0; i < N_STATEMENTS; i++)
+    if (sqlite3_prepare_v3 (store->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                            &store->stmt[i], NULL) != SQLITE_OK)
+      {
+        g_set_error (error, RT_ERROR, RT_ERROR_STORE, "%s: %s", path,
+                     sqlite3_errmsg (store->db));
+        return NULL;
+      }
+  store->last_im = 0;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2 (store->db, "SELECT MAX(last_im) FROM members", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step (st) == SQLITE_ROW)
+    store->last_im = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  return g_steal_pointer (&store);
+}
+
+void
+rt_store_close (RtStore *store)
+{
+  if (!store)
+    return;
+  for (int i = 0; i < N_STATEMENTS; i++)
+    sqlite3_finalize (store->stmt[i]);
+  sqlite3_close (store->db);
+  g_hash_table_unref (store->members_cache);
+  g_free (store);
+}
+
+int
+rt_store_schema_version (RtStore *store)
+{
+  return user_version (store->db);
+}
+
+/* ---- workspaces ------------------------------------------------------ */
+
+static RtWorkspace *
+workspace_from_row (sqlite3_stmt *st)
+{
+  RtWorkspace *ws = g_new0 (RtWorkspace, 1);
+  ws->id = sqlite3_column_int64 (st, 0);
+  ws->name = col_text (st, 1);
+  return ws;
+}
+
+gint64
+rt_store_workspace_create (RtStore *store, const char *name, GError **error)
+{
+  g_autofree char *clean = g_strstrip (g_strdup (name ? name : ""));
+  sqlite3_stmt *st = S (store, S_WS_INSERT);
+
+  if (!*clean)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID,
+                           _("A workspace needs a name."));
+      return 0;
+    }
+  if (!tx_begin (store, error))
+    return 0;
+  bind_text (st, 1, clean);
+  sqlite3_bind_int64 (st, 2, rt_clock_now ());
+  if (run (st) != SQLITE_DONE)
+    {
+      if (constraint (store) == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, RT_ERROR, RT_ERROR_EXISTS,
+                     _("A workspace named “%s” already exists."), clean);
+      else
+        store_error (store, error);
+      tx_end (store, FALSE, NULL);
+      return 0;
+    }
+  gint64 id = sqlite3_last_insert_rowid (store->db);
+  return tx_end (store, TRUE, error) ? id : 0;
+}
+
+RtWorkspace *
+rt_store_workspace_find (RtStore *store, const char *name, GError **error)
+{
+  g_autofree char *clean = g_strstrip (g_strdup (name ? name : ""));
+  sqlite3_stmt *st = S (store, S_WS_FIND);
+  RtWorkspace *ws = NULL;
+
+  bind_text (st, 1, clean);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    ws = workspace_from_row (st);
+  sqlite3_reset (st);
+  if (!ws)
+    g_set_error (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No workspace named “%s”."), clean);
+  return ws;
+}
+
+RtWorkspace *
+rt_store_workspace_get (RtStore *store, gint64 id)
+{
+  sqlite3_stmt *st = S (store, S_WS_GET);
+  RtWorkspace *ws = NULL;
+
+  sqlite3_bind_int64 (st, 1, id);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    ws = workspace_from_row (st);
+  sqlite3_reset (st);
+  return ws;
+}
+
+GPtrArray *
+rt_store_workspaces (RtStore *store)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_workspace_free);
+  sqlite3_stmt *st = S (store, S_WS_LIST);
+
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_ptr_array_add (list, workspace_from_row (st));
+  sqlite3_reset (st);
+  return list;
+}
+
+gboolean
+rt_store_workspace_delete (RtStore *store, gint64 id, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_WS_DELETE);
+  gboolean ok;
+
+  if (!tx_begin (store, error))
+    return FALSE;
+  sqlite3_bind_int64 (st, 1, id);
+  ok = run (st) == SQLITE_DONE || store_error (store, error);
+  if (ok && sqlite3_changes (store->db) == 0)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such workspace."));
+      ok = FALSE;
+    }
+  ok = tx_end (store, ok, error);
+  if (ok)
+    members_changed (store);
+  return ok;
+}
+
+/* ---- members --------------------------------------------------------- */
+
+static RtMember *
+member_from_row (sqlite3_stmt *st)
+{
+  g_autofree char *handle = col_text (st, 2);
+  RtMember *m = rt_member_new (handle);
+
+  m->id = sqlite3_column_int64 (st, 0);
+  m->ws_id = sqlite3_column_int64 (st, 1);
+  m->name = col_text (st, 3);
+  m->site = col_text (st, 4);
+  m->country = col_text (st, 5);
+  g_free (m->tz);
+  m->tz = col_text (st, 6);
+  g_free (m->lang);
+  m->lang = col_text (st, 7);
+  m->hours.start_min = sqlite3_column_int (st, 8);
+  m->hours.end_min = sqlite3_column_int (st, 9);
+  m->hours.days = sqlite3_column_int (st, 10);
+  m->offhours_im = sqlite3_column_int (st, 11) != 0;
+  return m;
+}
+
+/* Endpoint rows: member_id, id, scheme, address, account. */
+static RtEndpoint *
+endpoint_from_row (sqlite3_stmt *st)
+{
+  RtEndpoint *ep = g_new0 (RtEndpoint, 1);
+  ep->id = sqlite3_column_int64 (st, 1);
+  ep->scheme = col_text (st, 2);
+  ep->address = col_text (st, 3);
+  ep->account = col_text (st, 4);
+  return ep;
+}
+
+static RtMember *
+member_load (RtStore *store, StmtId id, gint64 arg1, const char *arg2)
+{
+  sqlite3_stmt *st = S (store, id);
+  RtMember *m = NULL;
+
+  sqlite3_bind_int64 (st, 1, arg1);
+  if (arg2)
+    bind_text (st, 2, arg2);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    m = member_from_row (st);
+  sqlite3_reset (st);
+  if (!m)
+    return NULL;
+
+  st = S (store, S_EP_OF_MEMBER);
+  sqlite3_bind_int64 (st, 1, m->id);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_ptr_array_add (m->endpoints, endpoint_from_row (st));
+  sqlite3_reset (st);
+  return m;
+}
+
+static void
+bind_member (sqlite3_stmt *st, const RtMember *m)
+{
+  sqlite3_bind_int64 (st, 1, m->ws_id);
+  bind_text (st, 2, m->handle);
+  bind_text (st, 3, m->name);
+  bind_text (st, 4, m->site);
+  bind_text (st, 5, m->country);
+  bind_text (st, 6, m->tz ? m->tz : "UTC");
+  bind_text (st, 7, m->lang ? m->lang : "en");
+  sqlite3_bind_int (st, 8, m->hours.start_min);
+  sqlite3_bind_int (st, 9, m->hours.end_min);
+  sqlite3_bind_int (st, 10, m->hours.days);
+  sqlite3_bind_int (st, 11, m->offhours_im ? 1 : 0);
+}
+
+static gboolean
+member_write (RtStore *store, RtMember *m, gint64 *id, GError **error)
+{
+  sqlite3_stmt *st = S (store, m->id ? S_MEMBER_UPDATE : S_MEMBER_INSERT);
+
+  bind_member (st, m);
+  if (m->id)
+    sqlite3_bind_int64 (st, 12, m->id);
+  if (run (st) != SQLITE_DONE)
+    {
+      int code = constraint (store);
+      if (code == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, RT_ERROR, RT_ERROR_EXISTS,
+                     _("A member “%s” already exists in this workspace."), m->handle);
+      else if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+        g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such workspace."));
+      else
+        store_error (store, error);
+      return FALSE;
+    }
+  if (m->id && sqlite3_changes (store->db) == 0)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No member “%s”."), m->handle);
+      return FALSE;
+    }
+  *id = m->id ? m->id : sqlite3_last_insert_rowid (store->db);
+
+  st = S (store, S_EP_DELETE);
+  sqlite3_bind_int64 (st, 1, *id);
+  if (run (st) != SQLITE_DONE)
+    return store_error (store, error);
+  st = S (store, S_EP_INSERT);
+  for (guint i = 0; i < m->endpoints->len; i++)
+    {
+      const RtEndpoint *ep = g_ptr_array_index (m->endpoints, i);
+      sqlite3_bind_int64 (st, 1, *id);
+      sqlite3_bind_int (st, 2, i);
+      bind_text (st, 3, ep->scheme);
+      bind_text (st, 4, ep->address);
+      bind_text (st, 5, ep->account);
+      if (run (st) != SQLITE_DONE)
+        return store_error (store, error);
+    }
+  return TRUE;
+}
+
+gboolean
+rt_store_member_save (RtStore *store, RtMember *member, GError **error)
+{
+  gint64 id = 0;
+
+  if (!member->handle || !*member->handle)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("A member needs a handle."));
+      return FALSE;
+    }
+  if (!tx_begin (store, error))
+    return FALSE;
+  gboolean ok = tx_end (store, member_write (store, member, &id, error), error);
+  members_changed (store);   /* even a rolled-back write may have been seen */
+  if (!ok)
+    return FALSE;
+  member->id = id;
+  /* Endpoint ids are renewed on every save: read them back in order. */
+  sqlite3_stmt *st = S (store, S_EP_OF_MEMBER);
+  sqlite3_bind_int64 (st, 1, id);
+  for (guint i = 0; sqlite3_step (st) == SQLITE_ROW && i < member->endpoints->len; i++)
+    ((RtEndpoint *) g_ptr_array_index (member->endpoints, i))->id = sqlite3_column_int64 (st, 1);
+  sqlite3_reset (st);
+  return TRUE;
+}
+
+RtMember *
+rt_store_member_find (RtStore *store, gint64 ws_id, const char *handle, GError **error)
+{
+  RtMember *m = member_load (store, S_MEMBER_FIND, ws_id, handle ? handle : "");
+  if (!m)
+    g_set_error (error, RT_ERROR, RT_ERROR_NOT_FOUND,
+                 _("No member “%s” in this workspace."), handle ? handle : "");
+  return m;
+}
+
+RtMember *
+rt_store_member_get (RtStore *store, gint64 member_id)
+{
+  return member_load (store, S_MEMBER_GET, member_id, NULL);
+}
+
+GPtrArray *
+rt_store_members (RtStore *store, gint64 ws_id)
+{
+  GPtrArray *list = g_hash_table_lookup (store->members_cache, &ws_id);
+  if (list)
+    return list;
+
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_member_free);
+  g_autoptr (GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  sqlite3_stmt *st = S (store, S_MEMBER_LIST);
+
+  sqlite3_bind_int64 (st, 1, ws_id);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      RtMember *m = member_from_row (st);
+      g_ptr_array_add (list, m);
+      g_hash_table_insert (by_id, &m->id, m);
+    }
+  sqlite3_reset (st);
+
+  st = S (store, S_EP_OF_WS);
+  sqlite3_bind_int64 (st, 1, ws_id);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      gint64 member_id = sqlite3_column_int64 (st, 0);
+      RtMember *m = g_hash_table_lookup (by_id, &member_id);
+      if (m)
+        g_ptr_array_add (m->endpoints, endpoint_from_row (st));
+    }
+  sqlite3_reset (st);
+
+  g_hash_table_insert (store->members_cache, g_memdup2 (&ws_id, sizeof ws_id), list);
+  return list;
+}
+
+gboolean
+rt_store_member_remove (RtStore *store, gint64 ws_id, const char *handle, GError **error)
+{
+  g_autoptr (RtMember) m = rt_store_member_find (store, ws_id, handle, error);
+  sqlite3_stmt *st;
+  gboolean ok;
+
+  if (!m || !tx_begin (store, error))
+    return FALSE;
+  st = S (store, S_MEMBER_DROP_DELIVERIES);
+  sqlite3_bind_int64 (st, 1, m->id);
+  ok = run (st) == SQLITE_DONE;
+  if (ok)
+    {
+      st = S (store, S_MEMBER_DELETE);
+      sqlite3_bind_int64 (st, 1, m->id);
+      ok = run (st) == SQLITE_DONE;
+    }
+  if (!ok)
+    store_error (store, error);
+  ok = tx_end (store, ok, error);
+  members_changed (store);
+  return ok;
+}
+
+GPtrArray *
+rt_store_members_by_endpoint (RtStore *store, const char *scheme, const char *address)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_member_free);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *st = S (store, S_MEMBERS_BY_EP);
+
+  bind_text (st, 1, scheme);
+  bind_text (st, 2, address);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (st, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (st);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      RtMember *m = rt_store_member_get (store, g_array_index (ids, gint64, i));
+      if (m)
+        g_ptr_array_add (list, m);
+    }
+  return list;
+}
+
+/* ---- links ----------------------------------------------------------- */
+
+static RtLink *
+link_from_row (sqlite3_stmt *st)
+{
+  RtLink *link = g_new0 (RtLink, 1);
+  link->id = sqlite3_column_int64 (st, 0);
+  link->ws_id = sqlite3_column_int64 (st, 1);
+  link->protocol = col_text (st, 2);
+  link->account = col_text (st, 3);
+  link->room = col_text (st, 4);
+  return link;
+}
+
+gint64
+rt_store_link_add (RtStore *store, gint64 ws_id, const char *protocol,
+                   const char *account, const char *room, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_LINK_INSERT);
+
+  if (!protocol || !*protocol || !room || !*room)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID,
+                           _("A link needs a protocol and a room."));
+      return 0;
+    }
+  if (!tx_begin (store, error))
+    return 0;
+  sqlite3_bind_int64 (st, 1, ws_id);
+  bind_text (st, 2, protocol);
+  bind_text (st, 3, account ? account : "");
+  bind_text (st, 4, room);
+  if (run (st) != SQLITE_DONE)
+    {
+      int code = constraint (store);
+      if (code == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, RT_ERROR, RT_ERROR_EXISTS,
+                     _("The room “%s” is already linked to a workspace."), room);
+      else if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+        g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such workspace."));
+      else
+        store_error (store, error);
+      tx_end (store, FALSE, NULL);
+      return 0;
+    }
+  gint64 id = sqlite3_last_insert_rowid (store->db);
+  return tx_end (store, TRUE, error) ? id : 0;
+}
+
+RtLink *
+rt_store_link_find (RtStore *store, const char *protocol, const char *account, const char *room)
+{
+  sqlite3_stmt *st = S (store, S_LINK_FIND);
+  RtLink *link = NULL;
+
+  bind_text (st, 1, protocol);
+  bind_text (st, 2, account ? account : "");
+  bind_text (st, 3, room);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    link = link_from_row (st);
+  sqlite3_reset (st);
+  return link;
+}
+
+GPtrArray *
+rt_store_links (RtStore *store, gint64 ws_id)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_link_free);
+  sqlite3_stmt *st = S (store, ws_id ? S_LINK_LIST_WS : S_LINK_LIST_ALL);
+
+  if (ws_id)
+    sqlite3_bind_int64 (st, 1, ws_id);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_ptr_array_add (list, link_from_row (st));
+  sqlite3_reset (st);
+  return list;
+}
+
+gboolean
+rt_store_link_remove (RtStore *store, gint64 link_id, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_LINK_DELETE);
+  gboolean ok;
+
+  if (!tx_begin (store, error))
+    return FALSE;
+  sqlite3_bind_int64 (st, 1, link_id);
+  ok = run (st) == SQLITE_DONE || store_error (store, error);
+  if (ok && sqlite3_changes (store->db) == 0)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such link."));
+      ok = FALSE;
+    }
+  if (ok)
+    {
+      /* Lines not yet bridged into the room are dropped with it. */
+      st = S (store, S_LINK_DROP_DELIVERIES);
+      sqlite3_bind_int64 (st, 1, link_id);
+      ok = run (st) == SQLITE_DONE || store_error (store, error);
+    }
+  return tx_end (store, ok, error);
+}
+
+/* ---- messages -------------------------------------------------------- */
+
+static RtMessage *
+message_from_row (sqlite3_stmt *st)
+{
+  RtMessage *msg = rt_message_new ();
+  msg->id = sqlite3_column_int64 (st, 0);
+  msg->ws_id = sqlite3_column_int64 (st, 1);
+  msg->origin = col_text (st, 2);
+  msg->author_member = sqlite3_column_int64 (st, 3);
+  msg->author_label = col_text (st, 4);
+  msg->text = col_text (st, 5);
+  msg->created_us = sqlite3_column_int64 (st, 6);
+  msg->source_link = sqlite3_column_int64 (st, 7);
+  return msg;
+}
+
+/* Returns 1 stored, 0 duplicate, -1 error. */
+static int
+message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint n_rows,
+               gint64 *id, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_MSG_INSERT);
+  gint64 now = rt_clock_now ();
+
+  sqlite3_bind_int64 (st, 1, msg->ws_id);
+  bind_text (st, 2, msg->origin);
+  sqlite3_bind_int64 (st, 3, msg->author_member);
+  bind_text (st, 4, msg->author_label);
+  bind_text (st, 5, msg->text ? msg->text : "");
+  sqlite3_bind_int64 (st, 6, msg->created_us);
+  sqlite3_bind_int64 (st, 7, msg->source_link);
+  if (run (st) != SQLITE_DONE)
+    {
+      int code = constraint (store);
+      if (code == SQLITE_CONSTRAINT_UNIQUE)
+        return 0;
+      if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+        g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such workspace."));
+      else
+        store_error (store, error);
+      return -1;
+    }
+  *id = sqlite3_last_insert_rowid (store->db);
+
+  st = S (store, S_DELIV_INSERT);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const RtDeliveryRow *row = &rows[i];
+      /* Links are always sent; members get an IM now or wait for the digest. */
+      gboolean im = row->kind == 'L' || row->route == RT_ROUTE_IM;
+
+      if (row->kind == 'M' && row->route == RT_ROUTE_NONE)
+        continue;
+      sqlite3_bind_int64 (st, 1, *id);
+      bind_kind (st, 2, &row->kind);
+      sqlite3_bind_int64 (st, 3, row->target);
+      sqlite3_bind_text (st, 4, rt_route_to_string (im ? RT_ROUTE_IM : RT_ROUTE_PENDING),
+                         -1, SQLITE_STATIC);
+      sqlite3_bind_int (st, 5, row->kind == 'M' ? row->endpoint : -1);
+      sqlite3_bind_int (st, 6, im ? STATE_SEND : STATE_PENDING);
+      sqlite3_bind_int64 (st, 7, now);
+      if (run (st) != SQLITE_DONE)
+        {
+          store_error (store, error);
+          return -1;
+        }
+    }
+  return 1;
+}
+
+gboolean
+rt_store_message_add (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows,
+                      guint n_rows, GError **error)
+{
+  gint64 id = 0;
+
+  msg->id = 0;
+  if (!msg->created_us)
+    msg->created_us = rt_clock_now ();
+  if (!tx_begin (store, error))
+    return FALSE;
+  int stored = message_write (store, msg, rows, n_rows, &id, error);
+  if (!tx_end (store, stored == 1, stored == 1 ? error : NULL))
+    return FALSE;
+  msg->id = id;
+  return TRUE;
+}
+
+RtMessage *
+rt_store_message_get (RtStore *store, gint64 msg_id)
+{
+  sqlite3_stmt *st = S (store, S_MSG_GET);
+  RtMessage *msg = NULL;
+
+  sqlite3_bind_int64 (st, 1, msg_id);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    msg = message_from_row (st);
+  sqlite3_reset (st);
+  return msg;
+}
+
+gint64
+rt_store_message_count (RtStore *store, gint64 ws_id)
+{
+  return query_int64 (store, ws_id ? S_MSG_COUNT_WS : S_MSG_COUNT_ALL, ws_id, 0);
+}
+
+/* ---- outbox ---------------------------------------------------------- */
+
+GArray *
+rt_store_outbox_due (RtStore *store, gint64 now_us, guint limit)
+{
+  GArray *items = g_array_new (FALSE, TRUE, sizeof (RtOutboxItem));
+  sqlite3_stmt *st = S (store, S_DUE);
+
+  sqlite3_bind_int64 (st, 1, now_us);
+  sqlite3_bind_int64 (st, 2, limit);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      const char *kind = (const char *) sqlite3_column_text (st, 1);
+      const char *route = (const char *) sqlite3_column_text (st, 3);
+      RtOutboxItem item = {
+        .msg_id = sqlite3_column_int64 (st, 0),
+        .kind = kind ? kind[0] : '?',
+        .target = sqlite3_column_int64 (st, 2),
+        .route = g_strcmp0 (route, "pending") == 0 ? RT_ROUTE_PENDING : RT_ROUTE_IM,
+        .endpoint = sqlite3_column_int (st, 4),
+        .attempts = sqlite3_column_int (st, 5),
+        .next_at_us = sqlite3_column_int64 (st, 6),
+      };
+      g_array_append_val (items, item);
+    }
+  sqlite3_reset (st);
+  return items;
+}
+
+gint64
+rt_store_outbox_next_due (RtStore *store)
+{
+  return query_int64 (store, S_NEXT_DUE, 0, -1);
+}
+
+gint64
+rt_store_outbox_count_due (RtStore *store)
+{
+  return query_int64 (store, S_COUNT_DUE, rt_clock_now (), 0);
+}
+
+static void
+bind_key (sqlite3_stmt *st, gint64 msg_id, const char *kind, gint64 target)
+{
+  sqlite3_bind_int64 (st, 1, msg_id);
+  bind_kind (st, 2, kind);
+  sqlite3_bind_int64 (st, 3, target);
+}
+
+/* State of one delivery, or -1 (with error) if there is none. */
+static int
+delivery_state (RtStore *store, gint64 msg_id, const char *kind, gint64 target, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_DELIV_STATE);
+  int state = -1;
+
+  bind_key (st, msg_id, kind, target);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    state = sqlite3_column_int (st, 0);
+  sqlite3_reset (st);
+  if (state < 0)
+    g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such delivery."));
+  return state;
+}
+
+gboolean
+rt_store_outbox_sent (RtStore *store, gint64 msg_id, char kind, gint64 target, GError **error)
+{
+  gint64 now = rt_clock_now ();
+
+  if (!tx_begin (store, error))
+    return FALSE;
+  int state = delivery_state (store, msg_id, &kind, target, error);
+  gboolean ok = state >= 0;
+  if (ok && state != STATE_SENT)
+    {
+      sqlite3_stmt *st = S (store, S_DELIV_SENT);
+      bind_key (st, msg_id, &kind, target);
+      sqlite3_bind_int64 (st, 4, now);
+      ok = run (st) == SQLITE_DONE || store_error (store, error);
+    }
+  if (ok && state == STATE_SEND && kind == 'M')
+    {
+      /* Remember who got an IM last: replies from a shared address go to them. */
+      sqlite3_stmt *st = S (store, S_MEMBER_LAST_IM);
+      gint64 stamp = MAX (now, store->last_im + 1);
+      sqlite3_bind_int64 (st, 1, target);
+      sqlite3_bind_int64 (st, 2, stamp);
+      ok = run (st) == SQLITE_DONE || store_error (store, error);
+      if (ok)
+        store->last_im = stamp;
+    }
+  return tx_end (store, ok, error);
+}
+
+gboolean
+rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint64 target,
+                       gint64 next_at_us, gboolean give_up, const char *error_text,
+                       GError **error)
+{
+  if (!tx_begin (store, error))
+    return FALSE;
+  int state = delivery_state (store, msg_id, &kind, target, error);
+  gboolean ok = state >= 0;
+  if (ok && state == STATE_SEND)   /* only a delivery still to send can fail */
+    {
+      sqlite3_stmt *st;
+      if (give_up)
+        {
+          gboolean member = kind == 'M';
+          st = S (store, S_DELIV_GIVE_UP);
+          bind_key (st, msg_id, &kind, target);
+          sqlite3_bind_int (st, 4, member ? STATE_PENDING : STATE_FAILED);
+          sqlite3_bind_text (st, 5, rt_route_to_string (member ? RT_ROUTE_PENDING : RT_ROUTE_IM),
+                             -1, SQLITE_STATIC);
+          bind_text (st, 6, error_text);
+        }
+      else
+        {
+          st = S (store, S_DELIV_RETRY);
+          bind_key (st, msg_id, &kind, target);
+          sqlite3_bind_int64 (st, 4, next_at_us);
+          bind_text (st, 5, error_text);
+        }
+      ok = run (st) == SQLITE_DONE || store_error (store, error);
+    }
+  return tx_end (store, ok, error);
+}
+
+GPtrArray *
+rt_store_pending (RtStore *store, gint64 member_id)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_message_free);
+  sqlite3_stmt *st = S (store, S_PENDING);
+
+  sqlite3_bind_int64 (st, 1, member_id);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_ptr_array_add (list, message_from_row (st));
+  sqlite3_reset (st);
+  return list;
+}

@@ -1,0 +1,121 @@
+/* roundtable.c: the Roundtable core plugin: info, load and unload.
+ * Set-up order in load: store, world, commands, signals, pump; unload tears
+ * down in reverse. */
+#include "rt-glue.h"
+#include "rt-clock.h"
+
+static RtGlue glue_state;
+static gboolean glue_loaded;
+
+RtGlue *
+rt_glue (void)
+{
+  return glue_loaded ? &glue_state : NULL;
+}
+
+static char *
+store_path (void)
+{
+  const char *pref = purple_prefs_get_string (RT_PREFS_ROOT "/db_path");
+  if (pref != NULL && *pref != '\0')
+    return g_strdup (pref);
+  return g_build_filename (purple_user_dir (), "roundtable.db", NULL);
+}
+
+static gboolean
+plugin_load (PurplePlugin *plugin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = store_path ();
+
+  glue_state.store = rt_store_open (path, &error);
+  if (glue_state.store == NULL)
+    {
+      purple_debug_error (RT_DEBUG_CAT, "cannot open store %s: %s\n", path, error->message);
+      purple_notify_error (plugin, _("Roundtable"), _("Roundtable cannot open its store."),
+                           error->message);
+      return FALSE;
+    }
+  purple_debug_info (RT_DEBUG_CAT, "store %s (schema %d)\n", path,
+                     rt_store_schema_version (glue_state.store));
+
+  glue_state.plugin = plugin;
+  rt_policy_init_default (&glue_state.policy);
+  rt_presence_world_init (&glue_state.world);
+  glue_loaded = TRUE;
+
+  if (purple_prefs_get_bool (RT_PREFS_ROOT "/quickack"))
+    rt_quickack_install ();
+  rt_commands_register ();
+  rt_presence_connect (plugin);
+  rt_bridge_connect (plugin);
+  rt_pump_start ();
+
+  /* Accounts already online when the plugin is enabled by hand. */
+  for (GList *l = purple_accounts_get_all_active (); l != NULL; l = g_list_delete_link (l, l))
+    {
+      PurpleAccount *account = l->data;
+      if (purple_account_is_connected (account))
+        {
+          rt_presence_track_account (account);
+          rt_bridge_join_links (account);
+        }
+    }
+  rt_pump_kick ();
+  return TRUE;
+}
+
+static gboolean
+plugin_unload (PurplePlugin *plugin)
+{
+  rt_pump_stop ();
+  purple_signals_disconnect_by_handle (plugin);
+  rt_commands_unregister ();
+  rt_quickack_uninstall ();
+  glue_loaded = FALSE;
+  g_clear_pointer (&glue_state.store, rt_store_close);
+  glue_state.plugin = NULL;
+  return TRUE;
+}
+
+static PurplePluginInfo info = {
+  .magic = PURPLE_PLUGIN_MAGIC,
+  .major_version = PURPLE_MAJOR_VERSION,
+  .minor_version = PURPLE_MINOR_VERSION,
+  .type = PURPLE_PLUGIN_STANDARD,
+  .priority = PURPLE_PRIORITY_DEFAULT,
+  .id = RT_PLUGIN_ID,
+  .name = "Roundtable",
+  .version = RT_VERSION,
+  .author = "Roundtable developers",
+  .homepage = "https://roundtable.invalid/",
+  .load = plugin_load,
+  .unload = plugin_unload,
+  .actions = rt_dialog_actions,
+};
+
+static void
+init_plugin (PurplePlugin *plugin)
+{
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  /* Translated in init, after the domain is bound (info is static). */
+  info.name = (char *) _("Roundtable");
+  info.summary = (char *) _("Bridge chat rooms, IM, email and social streams into shared workspaces.");
+  info.description = (char *) _("Roundtable turns this client into the hub of cross-site workspaces: "
+                                "linked chat rooms are bridged both ways, and every member is reached "
+                                "over the channel where they can be reached now, or keeps the message "
+                                "for their digest.");
+
+  purple_prefs_add_none ("/plugins/core");
+  purple_prefs_add_none (RT_PREFS_ROOT);
+  purple_prefs_add_string (RT_PREFS_ROOT "/db_path", "");
+  /* Outbox pump: rows per slice and pause between slices (ms). A pause above
+   * zero throttles sending, for servers with strict rate limits. */
+  purple_prefs_add_int (RT_PREFS_ROOT "/pump_batch", 64);
+  purple_prefs_add_int (RT_PREFS_ROOT "/pump_interval_ms", 0);
+  purple_prefs_add_bool (RT_PREFS_ROOT "/quickack", TRUE);
+}
+
+PURPLE_INIT_PLUGIN (roundtable, init_plugin, info)

@@ -1,0 +1,373 @@
+/* rt-commands.c: the /ws command in any conversation window. Every answer is
+ * written into the conversation; user text in answers is escaped. A command
+ * that fails changes nothing. */
+#include "rt-glue.h"
+#include "rt-args.h"
+#include "rt-clock.h"
+#include "rt-error.h"
+#include "rt-member-opts.h"
+
+static PurpleCmdId ws_cmd;
+
+static void
+say (PurpleConversation *conv, const char *text)
+{
+  g_autofree char *html = g_markup_escape_text (text, -1);
+  g_autofree char *br = purple_strreplace (html, "\n", "<br>");
+  purple_conversation_write (conv, NULL, br, PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_NO_LOG, time (NULL));
+}
+
+static void
+say_error (PurpleConversation *conv, const char *text)
+{
+  g_autofree char *html = g_markup_escape_text (text, -1);
+  purple_conversation_write (conv, NULL, html, PURPLE_MESSAGE_ERROR | PURPLE_MESSAGE_NO_LOG, time (NULL));
+}
+
+static RtLink *
+conv_link (PurpleConversation *conv)
+{
+  if (purple_conversation_get_type (conv) != PURPLE_CONV_TYPE_CHAT)
+    return NULL;
+  PurpleAccount *account = purple_conversation_get_account (conv);
+  return rt_store_link_find (rt_glue ()->store, purple_account_get_protocol_id (account),
+                             purple_account_get_username (account),
+                             purple_conversation_get_name (conv));
+}
+
+/* The workspace named, else the one this room is linked to, else the only one. */
+static RtWorkspace *
+resolve_workspace (PurpleConversation *conv, const char *name, GError **error)
+{
+  RtStore *store = rt_glue ()->store;
+  if (name != NULL)
+    return rt_store_workspace_find (store, name, error);
+  g_autoptr(RtLink) link = conv_link (conv);
+  if (link != NULL)
+    return rt_store_workspace_get (store, link->ws_id);
+  g_autoptr(GPtrArray) all = rt_store_workspaces (store);
+  if (all->len == 1)
+    return rt_store_workspace_get (store, ((RtWorkspace *) g_ptr_array_index (all, 0))->id);
+  g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID,
+                       all->len == 0 ? _("There is no workspace yet. Create one with /ws create NAME.")
+                                     : _("Name the workspace: this conversation is not linked to one."));
+  return NULL;
+}
+
+static void
+cmd_help (PurpleConversation *conv)
+{
+  say (conv, _("Roundtable commands:\n"
+               "/ws create NAME: create a workspace\n"
+               "/ws delete NAME: delete a workspace and its history\n"
+               "/ws list: list workspaces\n"
+               "/ws link NAME: bridge this chat room into a workspace\n"
+               "/ws unlink: stop bridging this chat room\n"
+               "/ws member add|set WS HANDLE [--name N] [--site S] [--country CC] [--tz ZONE] "
+               "[--lang L] [--hours HH:MM-HH:MM] [--days Mon-Fri] [--offhours-im yes|no] [--im URI] [--no-im URI]\n"
+               "/ws member remove WS HANDLE\n"
+               "/ws member show WS HANDLE\n"
+               "/ws who [WS]: members, local time, reachability and route now\n"
+               "/ws pending [WS] HANDLE: messages kept for a member's digest"));
+}
+
+static gboolean
+cmd_create (PurpleConversation *conv, char **argv, GError **error)
+{
+  if (g_strv_length (argv) != 1 || *g_strstrip (argv[0]) == '\0')
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("Usage: /ws create NAME"));
+      return FALSE;
+    }
+  if (rt_store_workspace_create (rt_glue ()->store, argv[0], error) == 0)
+    return FALSE;
+  g_autofree char *text = g_strdup_printf (_("Workspace “%s” created. Type /ws link “%s” in a chat room to bridge it."),
+                                           argv[0], argv[0]);
+  say (conv, text);
+  return TRUE;
+}
+
+static gboolean
+cmd_delete (PurpleConversation *conv, char **argv, GError **error)
+{
+  if (g_strv_length (argv) != 1)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("Usage: /ws delete NAME"));
+      return FALSE;
+    }
+  g_autoptr(RtWorkspace) ws = rt_store_workspace_find (rt_glue ()->store, argv[0], error);
+  if (ws == NULL || !rt_store_workspace_delete (rt_glue ()->store, ws->id, error))
+    return FALSE;
+  g_autofree char *text = g_strdup_printf (_("Workspace “%s” deleted."), ws->name);
+  say (conv, text);
+  return TRUE;
+}
+
+static gboolean
+cmd_list (PurpleConversation *conv, char **argv, GError **error)
+{
+  RtStore *store = rt_glue ()->store;
+  g_autoptr(GPtrArray) all = rt_store_workspaces (store);
+  if (all->len == 0)
+    {
+      say (conv, _("There is no workspace yet. Create one with /ws create NAME."));
+      return TRUE;
+    }
+  GString *out = g_string_new (_("Workspaces:"));
+  for (guint i = 0; i < all->len; i++)
+    {
+      const RtWorkspace *ws = g_ptr_array_index (all, i);
+      guint members = rt_store_members (store, ws->id)->len;
+      g_autoptr(GPtrArray) links = rt_store_links (store, ws->id);
+      g_autofree char *m = g_strdup_printf (ngettext ("%u member", "%u members", members), members);
+      g_autofree char *l = g_strdup_printf (ngettext ("%u linked room", "%u linked rooms", links->len), links->len);
+      g_string_append_printf (out, "\n%s: %s, %s", ws->name, m, l);
+    }
+  say (conv, out->str);
+  g_string_free (out, TRUE);
+  return TRUE;
+}
+
+static gboolean
+cmd_link (PurpleConversation *conv, char **argv, GError **error)
+{
+  if (purple_conversation_get_type (conv) != PURPLE_CONV_TYPE_CHAT)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("Type /ws link in the chat room you want to bridge."));
+      return FALSE;
+    }
+  if (g_strv_length (argv) != 1)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("Usage: /ws link NAME"));
+      return FALSE;
+    }
+  RtStore *store = rt_glue ()->store;
+  g_autoptr(RtWorkspace) ws = rt_store_workspace_find (store, argv[0], error);
+  if (ws == NULL)
+    return FALSE;
+  PurpleAccount *account = purple_conversation_get_account (conv);
+  if (rt_store_link_add (store, ws->id, purple_account_get_protocol_id (account),
+                         purple_account_get_username (account),
+                         purple_conversation_get_name (conv), error) == 0)
+    return FALSE;
+  g_autofree char *text = g_strdup_printf (_("This room is now linked to “%s”."), ws->name);
+  say (conv, text);
+  return TRUE;
+}
+
+static gboolean
+cmd_unlink (PurpleConversation *conv, char **argv, GError **error)
+{
+  g_autoptr(RtLink) link = conv_link (conv);
+  if (link == NULL)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("This conversation is not linked to a workspace."));
+      return FALSE;
+    }
+  if (!rt_store_link_remove (rt_glue ()->store, link->id, error))
+    return FALSE;
+  say (conv, _("This room is no longer linked."));
+  return TRUE;
+}
+
+static void
+describe_member (GString *out, const RtMember *m)
+{
+  RtGlue *glue = rt_glue ();
+  gint64 now = rt_clock_now ();
+  RtReachability reach = rt_hub_reach (&glue->world, m, now);
+  gboolean in_room = glue->world.member_in_room (m, m->ws_id, glue->world.data);
+  RtMessage probe = { 0 };
+  RtPlan plan = rt_plan_for_member (&probe, m, &reach, in_room, &glue->policy);
+  g_autofree char *local = rt_local_time_format (m->tz, now);
+  g_autofree char *route = NULL;
+  if (plan.route == RT_ROUTE_IM)
+    {
+      g_autofree char *uri = rt_endpoint_format (g_ptr_array_index (m->endpoints, plan.endpoint_index));
+      route = g_strdup_printf ("%s (%s)", rt_plan_describe (&plan), uri);
+    }
+  else
+    route = g_strdup (rt_plan_describe (&plan));
+  /* TRANSLATORS: handle, name, site, local time, reachability, route */
+  g_string_append_printf (out, _("\n%s: %s, %s, %s, %s, %s"), m->handle, m->name ? m->name : m->handle,
+                          m->site ? m->site : _("no site"), local, rt_reach_to_display (reach.reach), route);
+}
+
+static gboolean
+cmd_who (PurpleConversation *conv, char **argv, GError **error)
+{
+  g_autoptr(RtWorkspace) ws = resolve_workspace (conv, argv[0], error);
+  if (ws == NULL)
+    return FALSE;
+  GPtrArray *members = rt_store_members (rt_glue ()->store, ws->id);
+  GString *out = g_string_new (NULL);
+  g_string_printf (out, ngettext ("%s: %u member", "%s: %u members", members->len), ws->name, members->len);
+  for (guint i = 0; i < members->len; i++)
+    describe_member (out, g_ptr_array_index (members, i));
+  say (conv, out->str);
+  g_string_free (out, TRUE);
+  return TRUE;
+}
+
+static gboolean
+cmd_member (PurpleConversation *conv, char **argv, GError **error)
+{
+  RtStore *store = rt_glue ()->store;
+  guint argc = g_strv_length (argv);
+  if (argc < 3)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID,
+                           _("Usage: /ws member add|set|remove|show WORKSPACE HANDLE [options]"));
+      return FALSE;
+    }
+  const char *verb = argv[0], *handle = argv[2];
+  g_autoptr(RtWorkspace) ws = rt_store_workspace_find (store, argv[1], error);
+  if (ws == NULL)
+    return FALSE;
+
+  if (g_str_equal (verb, "add") || g_str_equal (verb, "set"))
+    {
+      g_autoptr(RtMember) member = NULL;
+      if (g_str_equal (verb, "add"))
+        {
+          g_autoptr(RtMember) existing = rt_store_member_find (store, ws->id, handle, NULL);
+          if (existing != NULL)
+            {
+              g_set_error (error, RT_ERROR, RT_ERROR_EXISTS,
+                           _("“%s” is already a member of “%s”; use /ws member set to change it."), handle, ws->name);
+              return FALSE;
+            }
+          member = rt_member_new (handle);
+          member->ws_id = ws->id;
+        }
+      else if ((member = rt_store_member_find (store, ws->id, handle, error)) == NULL)
+        return FALSE;
+      if (!rt_member_apply_options (member, argv + 3, error) || !rt_store_member_save (store, member, error))
+        return FALSE;
+      rt_presence_track_member (member);
+      g_autofree char *text = g_strdup_printf (g_str_equal (verb, "add") ? _("%s added to “%s”.")
+                                                                         : _("%s updated in “%s”."),
+                                               handle, ws->name);
+      say (conv, text);
+      return TRUE;
+    }
+  if (argc != 3)
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_INVALID, _("Unexpected argument “%s”."), argv[3]);
+      return FALSE;
+    }
+  if (g_str_equal (verb, "remove"))
+    {
+      if (!rt_store_member_remove (store, ws->id, handle, error))
+        return FALSE;
+      g_autofree char *text = g_strdup_printf (_("%s removed from “%s”."), handle, ws->name);
+      say (conv, text);
+      return TRUE;
+    }
+  if (g_str_equal (verb, "show"))
+    {
+      g_autoptr(RtMember) m = rt_store_member_find (store, ws->id, handle, error);
+      if (m == NULL)
+        return FALSE;
+      g_autofree char *hours = rt_hours_format (&m->hours);
+      g_autofree char *days = rt_days_format (&m->hours);
+      GString *out = g_string_new (NULL);
+      g_string_printf (out, _("%s: %s\nsite %s, country %s, time zone %s, language %s\nworking hours %s %s, IM off-hours: %s"),
+                       m->handle, m->name ? m->name : "", m->site ? m->site : "-", m->country ? m->country : "-",
+                       m->tz, m->lang, hours, days, m->offhours_im ? _("yes") : _("no"));
+      for (guint i = 0; i < m->endpoints->len; i++)
+        {
+          g_autofree char *uri = rt_endpoint_format (g_ptr_array_index (m->endpoints, i));
+          g_string_append_printf (out, "\n%s %s", _("endpoint"), uri);
+        }
+      say (conv, out->str);
+      g_string_free (out, TRUE);
+      return TRUE;
+    }
+  g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
+               _("Unknown member command “%s”: use add, set, remove or show."), verb);
+  return FALSE;
+}
+
+static gboolean
+cmd_pending (PurpleConversation *conv, char **argv, GError **error)
+{
+  guint argc = g_strv_length (argv);
+  if (argc < 1 || argc > 2)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("Usage: /ws pending [WORKSPACE] HANDLE"));
+      return FALSE;
+    }
+  RtStore *store = rt_glue ()->store;
+  g_autoptr(RtWorkspace) ws = resolve_workspace (conv, argc == 2 ? argv[0] : NULL, error);
+  if (ws == NULL)
+    return FALSE;
+  g_autoptr(RtMember) m = rt_store_member_find (store, ws->id, argv[argc - 1], error);
+  if (m == NULL)
+    return FALSE;
+  g_autoptr(GPtrArray) pending = rt_store_pending (store, m->id);
+  GString *out = g_string_new (NULL);
+  g_string_printf (out, ngettext ("%s has %u message kept for the next digest.",
+                                  "%s has %u messages kept for the next digest.", pending->len),
+                   m->handle, pending->len);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      const RtMessage *msg = g_ptr_array_index (pending, i);
+      g_autofree char *when = rt_local_time_format (m->tz, msg->created_us);
+      g_string_append_printf (out, "\n[%s] %s: %s", when, msg->author_label, msg->text);
+    }
+  say (conv, out->str);
+  g_string_free (out, TRUE);
+  return TRUE;
+}
+
+typedef gboolean (*WsHandler) (PurpleConversation *conv, char **argv, GError **error);
+
+static const struct { const char *name; WsHandler handler; } handlers[] = {
+  { "create", cmd_create }, { "delete", cmd_delete }, { "list", cmd_list },
+  { "link", cmd_link }, { "unlink", cmd_unlink }, { "member", cmd_member },
+  { "who", cmd_who }, { "pending", cmd_pending },
+};
+
+static PurpleCmdRet
+on_ws (PurpleConversation *conv, const gchar *cmd, gchar **args, gchar **error_out, void *data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = rt_args_split (args[0] != NULL ? args[0] : "", &error);
+  if (argv == NULL)
+    {
+      say_error (conv, error->message);
+      return PURPLE_CMD_RET_OK;
+    }
+  if (argv[0] == NULL || g_str_equal (argv[0], "help"))
+    {
+      cmd_help (conv);
+      return PURPLE_CMD_RET_OK;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    if (g_str_equal (argv[0], handlers[i].name))
+      {
+        if (!handlers[i].handler (conv, argv + 1, &error))
+          say_error (conv, error != NULL ? error->message : _("The command failed."));
+        return PURPLE_CMD_RET_OK;
+      }
+  g_autofree char *text = g_strdup_printf (_("Unknown command “/ws %s”. Type /ws help for the list."), argv[0]);
+  say_error (conv, text);
+  return PURPLE_CMD_RET_OK;
+}
+
+void
+rt_commands_register (void)
+{
+  ws_cmd = purple_cmd_register ("ws", "s", PURPLE_CMD_P_PLUGIN,
+                                PURPLE_CMD_FLAG_IM | PURPLE_CMD_FLAG_CHAT | PURPLE_CMD_FLAG_ALLOW_WRONG_ARGS,
+                                NULL, PURPLE_CMD_FUNC (on_ws),
+                                _("ws &lt;command&gt;: Roundtable workspaces. Type /ws help for the commands."), NULL);
+}
+
+void
+rt_commands_unregister (void)
+{
+  purple_cmd_unregister (ws_cmd);
+  ws_cmd = 0;
+}

@@ -1,0 +1,67 @@
+/* rt-glue.h: state and functions shared by the libpurple glue modules.
+ * Only the glue includes purple.h; the core never does. */
+#pragma once
+#include "config.h"
+#include <glib/gi18n-lib.h>
+#include <purple.h>
+#include "rt-hub.h"
+
+#define RT_PLUGIN_ID   "core-roundtable"
+#define RT_PREFS_ROOT  "/plugins/core/roundtable"
+#define RT_DEBUG_CAT   "roundtable"
+
+typedef struct {
+  PurplePlugin *plugin;
+  RtStore      *store;
+  RtPolicy      policy;
+  RtWorld       world;
+} RtGlue;
+
+/* The plugin's state while it is loaded; NULL otherwise. (transfer none) */
+RtGlue *rt_glue (void);
+
+/* rt-commands.c: the /ws command. */
+void rt_commands_register (void);
+void rt_commands_unregister (void);
+
+/* rt-bridge.c: chat and IM signals into the hub; auto-join linked rooms. */
+void rt_bridge_connect (PurplePlugin *plugin);
+/* The joined chat conversation of a link, or NULL if not joined now. */
+PurpleConversation *rt_bridge_link_conversation (const RtLink *link);
+/* The member of ws_id matching a room nick (handle, name, or the local part of
+ * an IM endpoint; case-insensitive), or NULL. (transfer none: cached) */
+const RtMember *rt_bridge_member_for_nick (gint64 ws_id, const char *nick);
+/* Join every linked room of account (when it signs on, or at load). */
+void rt_bridge_join_links (PurpleAccount *account);
+/* Accept a message into the workspace and wake the pump. */
+gboolean rt_bridge_accept (RtMessage *msg, GError **error);
+
+/* rt-presence.c: the RtWorld answers from libpurple, and endpoint accounts. */
+void rt_presence_world_init (RtWorld *world);
+void rt_presence_connect (PurplePlugin *plugin);
+/* The local account to reach ep through: the named one, else a connected
+ * account of the protocol that has ep as a buddy, else one on the same
+ * domain, else the first connected one. NULL if none is connected. */
+PurpleAccount *rt_presence_account_for (const RtEndpoint *ep);
+/* Make sure every IM endpoint of member is a buddy (so presence flows). */
+void rt_presence_track_member (const RtMember *member);
+/* Track all members of all workspaces reachable through account. */
+void rt_presence_track_account (PurpleAccount *account);
+/* FALSE for a few seconds after account signed on, while the server is
+ * still sending the roster's presences: "offline" may just mean "not yet". */
+gboolean rt_presence_settled (PurpleAccount *account);
+/* The endpoint scheme used in member URIs for a libpurple protocol id. */
+const char *rt_presence_scheme_for_protocol (const char *protocol_id);
+
+/* rt-pump.c: the outbox pump on the event loop. */
+void rt_pump_start (void);
+void rt_pump_stop (void);
+/* Ask the pump to run soon (new deliveries, an account signed on). */
+void rt_pump_kick (void);
+
+/* rt-dialog.c: the Workspaces dialog (plugin action). */
+GList *rt_dialog_actions (PurplePlugin *plugin, gpointer context);
+
+/* rt-quickack.c: re-arm TCP_QUICKACK after reads on every libpurple socket. */
+void rt_quickack_install (void);
+void rt_quickack_uninstall (void);

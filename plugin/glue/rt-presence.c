@@ -1,0 +1,182 @@
+/* rt-presence.c: what libpurple knows about members: which local account
+ * reaches an endpoint, the presence of that endpoint, and whether a member
+ * sits in a linked room. These answers feed the core's RtWorld. */
+#include "rt-glue.h"
+
+#define SETTLE_US (3 * G_USEC_PER_SEC)
+
+/* account -> monotonic µs of its last sign-on (accounts live until exit). */
+static GHashTable *signed_on_at;
+
+gboolean
+rt_presence_settled (PurpleAccount *account)
+{
+  gpointer at = signed_on_at ? g_hash_table_lookup (signed_on_at, account) : NULL;
+  return at == NULL || g_get_monotonic_time () - *(gint64 *) at > SETTLE_US;
+}
+
+const char *
+rt_presence_scheme_for_protocol (const char *protocol_id)
+{
+  if (g_strcmp0 (protocol_id, "prpl-jabber") == 0)
+    return "xmpp";
+  if (g_strcmp0 (protocol_id, "prpl-irc") == 0)
+    return "irc";
+  return protocol_id;
+}
+
+/* "alice@site-a.test/Res" -> "site-a.test"; NULL without '@'. */
+static char *
+domain_of (const char *name)
+{
+  const char *at = name != NULL ? strchr (name, '@') : NULL;
+  if (at == NULL)
+    return NULL;
+  const char *slash = strchr (at + 1, '/');
+  return slash ? g_strndup (at + 1, slash - at - 1) : g_strdup (at + 1);
+}
+
+PurpleAccount *
+rt_presence_account_for (const RtEndpoint *ep)
+{
+  const char *protocol = rt_endpoint_protocol (ep);
+  if (protocol == NULL)
+    return NULL;
+
+  if (ep->account != NULL)
+    {
+      PurpleAccount *named = purple_accounts_find (ep->account, protocol);
+      return named != NULL && purple_account_is_connected (named) ? named : NULL;
+    }
+
+  g_autofree char *ep_domain = domain_of (ep->address);
+  PurpleAccount *with_buddy = NULL, *same_domain = NULL, *first = NULL;
+  for (GList *l = purple_accounts_get_all (); l != NULL; l = l->next)
+    {
+      PurpleAccount *account = l->data;
+      if (g_strcmp0 (purple_account_get_protocol_id (account), protocol) != 0
+          || !purple_account_is_connected (account))
+        continue;
+      if (first == NULL)
+        first = account;
+      if (with_buddy == NULL && purple_find_buddy (account, ep->address) != NULL)
+        with_buddy = account;
+      g_autofree char *domain = domain_of (purple_account_get_username (account));
+      if (same_domain == NULL && ep_domain != NULL
+          && g_ascii_strcasecmp (ep_domain, domain ? domain : "") == 0)
+        same_domain = account;
+    }
+  if (with_buddy != NULL)
+    return with_buddy;
+  return same_domain != NULL ? same_domain : first;
+}
+
+static RtPresence
+endpoint_presence (const RtEndpoint *ep, gpointer data)
+{
+  PurpleAccount *account = rt_presence_account_for (ep);
+  if (account == NULL)
+    return RT_PRESENCE_OFFLINE;
+  PurpleBuddy *buddy = purple_find_buddy (account, ep->address);
+  if (buddy == NULL)
+    return RT_PRESENCE_OFFLINE;
+  PurplePresence *presence = purple_buddy_get_presence (buddy);
+  if (!purple_presence_is_online (presence))
+    return RT_PRESENCE_OFFLINE;
+  if (!purple_presence_is_available (presence) || purple_presence_is_idle (presence))
+    return RT_PRESENCE_AWAY;
+  return RT_PRESENCE_AVAILABLE;
+}
+
+static gboolean
+member_in_room (const RtMember *member, gint64 ws_id, gpointer data)
+{
+  RtGlue *glue = rt_glue ();
+  g_autoptr(GPtrArray) links = rt_store_links (glue->store, ws_id);
+  for (guint i = 0; i < links->len; i++)
+    {
+      PurpleConversation *conv = rt_bridge_link_conversation (g_ptr_array_index (links, i));
+      if (conv == NULL)
+        continue;
+      for (GList *u = purple_conv_chat_get_users (PURPLE_CONV_CHAT (conv)); u != NULL; u = u->next)
+        {
+          PurpleConvChatBuddy *cb = u->data;
+          if (rt_bridge_member_for_nick (ws_id, purple_conv_chat_cb_get_name (cb)) == member)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+rt_presence_world_init (RtWorld *world)
+{
+  world->endpoint_presence = endpoint_presence;
+  world->member_in_room = member_in_room;
+  world->data = NULL;
+}
+
+static PurpleGroup *
+roundtable_group (void)
+{
+  const char *name = _("Roundtable");
+  PurpleGroup *group = purple_find_group (name);
+  if (group == NULL)
+    {
+      group = purple_group_new (name);
+      purple_blist_add_group (group, NULL);
+    }
+  return group;
+}
+
+void
+rt_presence_track_member (const RtMember *member)
+{
+  for (guint i = 0; i < member->endpoints->len; i++)
+    {
+      const RtEndpoint *ep = g_ptr_array_index (member->endpoints, i);
+      PurpleAccount *account = rt_presence_account_for (ep);
+      if (account == NULL || purple_find_buddy (account, ep->address) != NULL)
+        continue;
+      PurpleBuddy *buddy = purple_buddy_new (account, ep->address, member->name);
+      purple_blist_add_buddy (buddy, NULL, roundtable_group (), NULL);
+      /* Asks the server for a presence subscription. */
+      purple_account_add_buddy (account, buddy);
+      purple_debug_info (RT_DEBUG_CAT, "tracking %s for member %s\n", ep->address, member->handle);
+    }
+}
+
+void
+rt_presence_track_account (PurpleAccount *account)
+{
+  RtGlue *glue = rt_glue ();
+  g_autoptr(GPtrArray) workspaces = rt_store_workspaces (glue->store);
+  for (guint w = 0; w < workspaces->len; w++)
+    {
+      const RtWorkspace *ws = g_ptr_array_index (workspaces, w);
+      GPtrArray *members = rt_store_members (glue->store, ws->id);
+      for (guint i = 0; i < members->len; i++)
+        rt_presence_track_member (g_ptr_array_index (members, i));
+    }
+}
+
+static void
+on_signed_on (PurpleConnection *gc, gpointer data)
+{
+  PurpleAccount *account = purple_connection_get_account (gc);
+  gint64 *at = g_new (gint64, 1);
+  *at = g_get_monotonic_time ();
+  g_hash_table_replace (signed_on_at, account, at);
+  rt_presence_track_account (account);
+  rt_bridge_join_links (account);
+  rt_pump_kick ();
+}
+
+void
+rt_presence_connect (PurplePlugin *plugin)
+{
+  if (signed_on_at == NULL)
+    signed_on_at = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  purple_signal_connect (purple_connections_get_handle (), "signed-on", plugin,
+                         PURPLE_CALLBACK (on_signed_on), NULL);
+}

@@ -1,0 +1,232 @@
+/* rt-pump.c: the outbox pump. Sends due deliveries in short slices on the
+ * libpurple event loop, so a burst never freezes the client; marks each one
+ * sent right after it went out, so a restart resends nothing that was sent.
+ *
+ * Failures: a room whose account is offline or not joined yet is retried with
+ * backoff until it is back (its lines are never dropped); a member whose IM
+ * endpoint went offline since planning falls back to their next digest. */
+#include "rt-glue.h"
+#include "rt-clock.h"
+#include "rt-text.h"
+
+#define SLICE_BUDGET_US   8000     /* stop a slice after 8 ms */
+#define RETRY_BASE_US     (2 * G_USEC_PER_SEC)
+#define RETRY_MAX_US      (300 * G_USEC_PER_SEC)
+#define IDLE_RECHECK_MS   30000
+
+#define WAIT_US           (1 * G_USEC_PER_SEC)
+
+static guint pump_timer;
+static gint64 pump_timer_due;   /* monotonic µs when pump_timer fires */
+static gboolean pump_running;
+
+/* Failed sends back off exponentially. Waiting for our own account or room
+ * is a cheap local check, repeated every WAIT_US. */
+static gint64
+backoff_us (gint attempts)
+{
+  gint64 delay = RETRY_BASE_US << MIN (attempts, 10);
+  return MIN (delay, RETRY_MAX_US);
+}
+
+/* Send markup in pieces no longer than the protocols handle comfortably. */
+typedef int (*SendFunc) (PurpleConnection *gc, gpointer target, const char *markup);
+
+static int
+send_chat (PurpleConnection *gc, gpointer target, const char *markup)
+{
+  return serv_chat_send (gc, GPOINTER_TO_INT (target), markup, 0);
+}
+
+static int
+send_im (PurpleConnection *gc, gpointer target, const char *markup)
+{
+  return serv_send_im (gc, target, markup, 0);
+}
+
+static gboolean
+send_pieces (PurpleConnection *gc, SendFunc send, gpointer target, const RtMessage *msg)
+{
+  g_autoptr(GPtrArray) pieces = rt_text_split (msg->text, RT_TEXT_CHUNK_BYTES);
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      g_autofree char *markup = rt_text_render (msg->author_label, g_ptr_array_index (pieces, i));
+      if (send (gc, target, markup) < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef enum {
+  OUTCOME_SENT,
+  OUTCOME_WAIT,       /* our side is not ready (account offline, room not
+                         joined): check again soon */
+  OUTCOME_RETRY,      /* the send failed: back off */
+  OUTCOME_FALLBACK,   /* the member cannot take it live: keep for the digest */
+} Outcome;
+
+#define MAX_SEND_ATTEMPTS 6
+
+static Outcome
+deliver_link (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg, const char **why)
+{
+  RtLink *link = NULL;
+  g_autoptr(GPtrArray) links = rt_store_links (glue->store, msg->ws_id);
+  for (guint i = 0; i < links->len; i++)
+    if (((RtLink *) g_ptr_array_index (links, i))->id == item->target)
+      link = g_ptr_array_index (links, i);
+  if (link == NULL)
+    {
+      *why = "link removed";
+      return OUTCOME_FALLBACK;
+    }
+  PurpleConversation *conv = rt_bridge_link_conversation (link);
+  if (conv == NULL)
+    {
+      *why = "room not joined";
+      return OUTCOME_WAIT;
+    }
+  PurpleConnection *gc = purple_conversation_get_gc (conv);
+  int id = purple_conv_chat_get_id (PURPLE_CONV_CHAT (conv));
+  if (!send_pieces (gc, send_chat, GINT_TO_POINTER (id), msg))
+    {
+      *why = "chat send failed";
+      return OUTCOME_RETRY;
+    }
+  return OUTCOME_SENT;
+}
+
+static Outcome
+deliver_member (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg, const char **why)
+{
+  g_autoptr(RtMember) member = rt_store_member_get (glue->store, item->target);
+  if (member == NULL || item->endpoint < 0 || (guint) item->endpoint >= member->endpoints->len)
+    {
+      *why = "member or endpoint removed";
+      return OUTCOME_FALLBACK;
+    }
+  const RtEndpoint *ep = g_ptr_array_index (member->endpoints, item->endpoint);
+  PurpleAccount *account = rt_presence_account_for (ep);
+  PurpleConnection *gc = account ? purple_account_get_connection (account) : NULL;
+  if (gc == NULL || !rt_presence_settled (account))
+    {
+      /* Our side is offline or still learning presences: not the member's
+       * fault, wait. */
+      *why = "hub account not ready";
+      return OUTCOME_WAIT;
+    }
+  if (glue->world.endpoint_presence (ep, glue->world.data) == RT_PRESENCE_OFFLINE)
+    {
+      *why = "endpoint went offline";
+      return OUTCOME_FALLBACK;
+    }
+  if (!send_pieces (gc, send_im, ep->address, msg))
+    {
+      *why = "IM send failed";
+      return item->attempts + 1 >= MAX_SEND_ATTEMPTS ? OUTCOME_FALLBACK : OUTCOME_RETRY;
+    }
+  return OUTCOME_SENT;
+}
+
+static void
+deliver_one (RtGlue *glue, const RtOutboxItem *item, gint64 now)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RtMessage) msg = rt_store_message_get (glue->store, item->msg_id);
+  const char *why = "message removed";
+  Outcome outcome = OUTCOME_FALLBACK;
+
+  if (msg != NULL)
+    outcome = item->kind == 'L' ? deliver_link (glue, item, msg, &why)
+                                : deliver_member (glue, item, msg, &why);
+
+  if (outcome == OUTCOME_SENT)
+    rt_store_outbox_sent (glue->store, item->msg_id, item->kind, item->target, &error);
+  else
+    {
+      gboolean give_up = outcome == OUTCOME_FALLBACK;
+      purple_debug_info (RT_DEBUG_CAT, "delivery %" G_GINT64_FORMAT "/%c%" G_GINT64_FORMAT
+                         " not sent (%s)%s\n", item->msg_id, item->kind, item->target, why,
+                         give_up ? (item->kind == 'M' ? ", kept for digest" : ", dropped")
+                                 : ", will retry");
+      gint64 delay = outcome == OUTCOME_WAIT ? WAIT_US : backoff_us (item->attempts);
+      rt_store_outbox_retry (glue->store, item->msg_id, item->kind, item->target,
+                             now + delay, give_up, why, &error);
+    }
+  if (error != NULL)
+    purple_debug_error (RT_DEBUG_CAT, "outbox update failed: %s\n", error->message);
+}
+
+static void schedule (guint delay_ms);
+
+static gboolean
+pump_tick (gpointer data)
+{
+  RtGlue *glue = rt_glue ();
+  pump_timer = 0;
+  if (glue == NULL || !pump_running)
+    return FALSE;
+
+  gint64 started = g_get_monotonic_time ();
+  gint batch = MAX (1, purple_prefs_get_int (RT_PREFS_ROOT "/pump_batch"));
+  gint64 now = rt_clock_now ();
+  g_autoptr(GArray) due = rt_store_outbox_due (glue->store, now, batch);
+  guint done = 0;
+  for (; done < due->len; done++)
+    {
+      deliver_one (glue, &g_array_index (due, RtOutboxItem, done), now);
+      if (g_get_monotonic_time () - started > SLICE_BUDGET_US)
+        {
+          done++;
+          break;
+        }
+    }
+
+  if (done > 0)
+    schedule (MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/pump_interval_ms")));
+  else
+    {
+      gint64 next = rt_store_outbox_next_due (glue->store);
+      gint64 wait_ms = next < 0 ? IDLE_RECHECK_MS : (next - now) / 1000 + 1;
+      schedule ((guint) CLAMP (wait_ms, 1, IDLE_RECHECK_MS));
+    }
+  return FALSE;
+}
+
+static void
+schedule (guint delay_ms)
+{
+  if (pump_timer != 0)
+    purple_timeout_remove (pump_timer);
+  pump_timer_due = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+  pump_timer = purple_timeout_add (delay_ms, pump_tick, NULL);
+}
+
+void
+rt_pump_kick (void)
+{
+  if (!pump_running)
+    return;
+  /* Keep an earlier or throttled slice already planned: only an idle wait
+   * (next retry far away) is cut short. */
+  gint64 throttle_us = (gint64) MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/pump_interval_ms")) * 1000;
+  if (pump_timer != 0 && pump_timer_due <= g_get_monotonic_time () + throttle_us)
+    return;
+  schedule (0);
+}
+
+void
+rt_pump_start (void)
+{
+  pump_running = TRUE;
+  schedule (0);
+}
+
+void
+rt_pump_stop (void)
+{
+  pump_running = FALSE;
+  if (pump_timer != 0)
+    purple_timeout_remove (pump_timer);
+  pump_timer = 0;
+}

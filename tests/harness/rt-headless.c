@@ -1,0 +1,456 @@
+/* rt-headless.c: a headless libpurple host for the integration tests, the
+ * benchmarks and the demo seeding. It follows libpurple's nullclient: GLib
+ * event loop ops, a private user dir, the plugin search path added before
+ * purple_core_init, criticals fatal.
+ *
+ * Usage: rt-headless USERDIR PLUGINDIR
+ * Reads tab-separated commands on stdin, one per line:
+ *   account USER PASSWORD PROTOCOL [key=value ...]   add (or reuse) and enable
+ *   join USER ROOM                                   join a chat by name
+ *   cmd USER CONV TEXT                               run a /command in CONV
+ *                                                    (a joined chat, else an IM)
+ *   pref int|bool|string PATH VALUE
+ *   stall                                            print and reset max stall
+ *   quit
+ * Writes one JSON object per line on stdout: {"ev":"...", ...}. Passwords are
+ * never printed. */
+#include <purple.h>
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define UI_ID "roundtable-headless"
+
+static GMainLoop *loop;
+static gboolean verbose;
+static gint64 stall_last, stall_max;
+
+/* ---- output ------------------------------------------------------------ */
+
+static void
+json_str (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if (*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* emit ("write", "conv", name, "msg", text, NULL): string fields only. */
+static void
+emit (const char *ev, ...)
+{
+  GString *out = g_string_new ("{\"ev\":");
+  json_str (out, ev);
+  va_list ap;
+  va_start (ap, ev);
+  for (const char *key; (key = va_arg (ap, const char *)) != NULL;)
+    {
+      g_string_append_c (out, ',');
+      json_str (out, key);
+      g_string_append_c (out, ':');
+      json_str (out, va_arg (ap, const char *));
+    }
+  va_end (ap);
+  g_string_append (out, "}\n");
+  fwrite (out->str, 1, out->len, stdout);
+  fflush (stdout);
+  g_string_free (out, TRUE);
+}
+
+/* ---- event loop (as nullclient) ---------------------------------------- */
+
+#define READ_COND  (G_IO_IN | G_IO_HUP | G_IO_ERR)
+#define WRITE_COND (G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL)
+
+typedef struct {
+  PurpleInputFunction function;
+  gpointer data;
+} IoClosure;
+
+static gboolean
+io_invoke (GIOChannel *source, GIOCondition condition, gpointer data)
+{
+  IoClosure *closure = data;
+  int cond = 0;
+  if (condition & READ_COND)
+    cond |= PURPLE_INPUT_READ;
+  if (condition & WRITE_COND)
+    cond |= PURPLE_INPUT_WRITE;
+  closure->function (closure->data, g_io_channel_unix_get_fd (source), cond);
+  return TRUE;
+}
+
+static guint
+glib_input_add (gint fd, PurpleInputCondition condition, PurpleInputFunction function, gpointer data)
+{
+  IoClosure *closure = g_new0 (IoClosure, 1);
+  GIOCondition cond = 0;
+  closure->function = function;
+  closure->data = data;
+  if (condition & PURPLE_INPUT_READ)
+    cond |= READ_COND;
+  if (condition & PURPLE_INPUT_WRITE)
+    cond |= WRITE_COND;
+  GIOChannel *channel = g_io_channel_unix_new (fd);
+  guint id = g_io_add_watch_full (channel, G_PRIORITY_DEFAULT, cond, io_invoke, closure, g_free);
+  g_io_channel_unref (channel);
+  return id;
+}
+
+static PurpleEventLoopUiOps eventloop_ops = {
+  .timeout_add = g_timeout_add,
+  .timeout_remove = g_source_remove,
+  .input_add = glib_input_add,
+  .input_remove = g_source_remove,
+  .timeout_add_seconds = g_timeout_add_seconds,
+};
+
+/* ---- UI ops ------------------------------------------------------------ */
+
+static void
+write_conv (PurpleConversation *conv, const char *who, const char *alias,
+            const char *message, PurpleMessageFlags flags, time_t mtime)
+{
+  const char *kind = (flags & PURPLE_MESSAGE_ERROR) ? "error"
+                   : (flags & PURPLE_MESSAGE_SYSTEM) ? "system" : NULL;
+  if (kind == NULL && !verbose)
+    return;
+  g_autofree char *plain = purple_markup_strip_html (message);
+  emit ("write", "kind", kind ? kind : "msg", "conv", purple_conversation_get_name (conv),
+        "who", who ? who : "", "msg", plain, "html", message, NULL);
+}
+
+static PurpleConversationUiOps conv_ops = {
+  .write_conv = write_conv,
+};
+
+/* Requests are answered with their default so nothing waits for a person;
+ * each is reported so a test notices an unexpected one. */
+static void *
+request_action (const char *title, const char *primary, const char *secondary,
+                int default_action, PurpleAccount *account, const char *who,
+                PurpleConversation *conv, void *user_data, size_t action_count, va_list actions)
+{
+  emit ("request", "title", title ? title : "", "primary", primary ? primary : "", NULL);
+  for (size_t i = 0; i < action_count; i++)
+    {
+      (void) va_arg (actions, const char *);
+      GCallback cb = va_arg (actions, GCallback);
+      if ((int) i == default_action && cb != NULL)
+        ((PurpleRequestActionCb) cb) (user_data, default_action);
+    }
+  return NULL;
+}
+
+static void *
+request_fields (const char *title, const char *primary, const char *secondary,
+                PurpleRequestFields *fields, const char *ok_text, GCallback ok_cb,
+                const char *cancel_text, GCallback cancel_cb, PurpleAccount *account,
+                const char *who, PurpleConversation *conv, void *user_data)
+{
+  emit ("request", "title", title ? title : "", "primary", primary ? primary : "", NULL);
+  if (ok_cb != NULL)
+    ((PurpleRequestFieldsCb) ok_cb) (user_data, fields);
+  purple_request_fields_destroy (fields);
+  return NULL;
+}
+
+static PurpleRequestUiOps request_ops = {
+  .request_action = request_action,
+  .request_fields = request_fields,
+};
+
+static void *
+notify_message (PurpleNotifyMsgType type, const char *title, const char *primary, const char *secondary)
+{
+  emit ("notify", "primary", primary ? primary : "", "secondary", secondary ? secondary : "", NULL);
+  return NULL;
+}
+
+static PurpleNotifyUiOps notify_ops = {
+  .notify_message = notify_message,
+};
+
+static void
+ui_init (void)
+{
+  purple_conversations_set_ui_ops (&conv_ops);
+  purple_request_set_ui_ops (&request_ops);
+  purple_notify_set_ui_ops (&notify_ops);
+}
+
+static PurpleCoreUiOps core_ops = {
+  .ui_init = ui_init,
+};
+
+/* ---- signals ----------------------------------------------------------- */
+
+static void
+on_signed_on (PurpleConnection *gc, gpointer data)
+{
+  emit ("signed-on", "account", purple_account_get_username (purple_connection_get_account (gc)), NULL);
+}
+
+static void
+on_connection_error (PurpleConnection *gc, PurpleConnectionError err, const char *desc, gpointer data)
+{
+  emit ("connection-error", "account", purple_account_get_username (purple_connection_get_account (gc)),
+        "reason", desc ? desc : "", NULL);
+}
+
+static void
+on_chat_joined (PurpleConversation *conv, gpointer data)
+{
+  emit ("chat-joined", "account", purple_account_get_username (purple_conversation_get_account (conv)),
+        "room", purple_conversation_get_name (conv), NULL);
+}
+
+static void
+on_buddy_status (PurpleBuddy *buddy, gpointer data)
+{
+  PurplePresence *p = purple_buddy_get_presence (buddy);
+  emit ("buddy", "name", purple_buddy_get_name (buddy),
+        "online", purple_presence_is_online (p) ? "1" : "0",
+        "available", purple_presence_is_available (p) ? "1" : "0", NULL);
+}
+
+static void
+on_buddy_changed (PurpleBuddy *buddy, PurpleStatus *old, PurpleStatus *status, gpointer data)
+{
+  on_buddy_status (buddy, data);
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static void
+cmd_account (char **f, guint n)
+{
+  if (n < 4)
+    {
+      emit ("error", "msg", "account USER PASSWORD PROTOCOL [key=value...]", NULL);
+      return;
+    }
+  PurpleAccount *account = purple_accounts_find (f[1], f[3]);
+  if (account == NULL)
+    {
+      account = purple_account_new (f[1], f[3]);
+      purple_accounts_add (account);
+    }
+  purple_account_set_remember_password (account, FALSE);
+  purple_account_set_password (account, f[2]);
+  for (guint i = 4; i < n; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (f[i], "=", 2);
+      if (kv[1] == NULL)
+        continue;
+      char *end = NULL;
+      long v = strtol (kv[1], &end, 10);
+      if (g_str_equal (kv[1], "true") || g_str_equal (kv[1], "false"))
+        purple_account_set_bool (account, kv[0], g_str_equal (kv[1], "true"));
+      else if (end != kv[1] && *end == '\0')
+        purple_account_set_int (account, kv[0], (int) v);
+      else
+        purple_account_set_string (account, kv[0], kv[1]);
+    }
+  purple_account_set_enabled (account, UI_ID, TRUE);
+  if (!purple_account_is_connected (account) && !purple_account_is_connecting (account))
+    purple_account_connect (account);
+}
+
+static PurpleAccount *
+find_account (const char *user)
+{
+  for (GList *l = purple_accounts_get_all (); l; l = l->next)
+    if (g_str_equal (purple_account_get_username (l->data), user))
+      return l->data;
+  emit ("error", "msg", "no such account", "account", user, NULL);
+  return NULL;
+}
+
+static void
+cmd_join (char **f, guint n)
+{
+  PurpleAccount *account = n >= 3 ? find_account (f[1]) : NULL;
+  PurpleConnection *gc = account ? purple_account_get_connection (account) : NULL;
+  if (gc == NULL)
+    {
+      emit ("error", "msg", "join: account not connected", NULL);
+      return;
+    }
+  PurplePluginProtocolInfo *prpl = PURPLE_PLUGIN_PROTOCOL_INFO (purple_connection_get_prpl (gc));
+  GHashTable *components = prpl->chat_info_defaults (gc, f[2]);
+  serv_join_chat (gc, components);
+  g_hash_table_destroy (components);
+}
+
+static void
+cmd_cmd (char **f, guint n)
+{
+  PurpleAccount *account = n >= 4 ? find_account (f[1]) : NULL;
+  if (account == NULL)
+    return;
+  PurpleConversation *conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT, f[2], account);
+  if (conv == NULL)
+    conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, f[2], account);
+  if (conv == NULL)
+    conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, f[2]);
+  const char *text = f[3][0] == '/' ? f[3] + 1 : f[3];
+  char *error = NULL;
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  PurpleCmdStatus status = purple_cmd_do_command (conv, text, escaped, &error);
+  g_autofree char *code = g_strdup_printf ("%d", status);
+  emit ("cmd-done", "status", code, "error", error ? error : "", NULL);
+  g_free (error);
+}
+
+static void
+cmd_pref (char **f, guint n)
+{
+  if (n < 4)
+    return;
+  if (g_str_equal (f[1], "int"))
+    purple_prefs_set_int (f[2], atoi (f[3]));
+  else if (g_str_equal (f[1], "bool"))
+    purple_prefs_set_bool (f[2], g_str_equal (f[3], "true"));
+  else
+    purple_prefs_set_string (f[2], f[3]);
+  emit ("pref-done", "path", f[2], NULL);
+}
+
+static gboolean
+on_stdin (GIOChannel *source, GIOCondition cond, gpointer data)
+{
+  g_autofree char *line = NULL;
+  gsize len = 0;
+  GIOStatus st = g_io_channel_read_line (source, &line, &len, NULL, NULL);
+  if (st == G_IO_STATUS_EOF || st == G_IO_STATUS_ERROR)
+    {
+      g_main_loop_quit (loop);
+      return FALSE;
+    }
+  if (line == NULL)
+    return TRUE;
+  g_strchomp (line);
+  g_auto(GStrv) f = g_strsplit (line, "\t", -1);
+  guint n = g_strv_length (f);
+  if (n == 0)
+    return TRUE;
+  if (g_str_equal (f[0], "account"))
+    cmd_account (f, n);
+  else if (g_str_equal (f[0], "join"))
+    cmd_join (f, n);
+  else if (g_str_equal (f[0], "cmd"))
+    cmd_cmd (f, n);
+  else if (g_str_equal (f[0], "pref"))
+    cmd_pref (f, n);
+  else if (g_str_equal (f[0], "stall"))
+    {
+      g_autofree char *us = g_strdup_printf ("%" G_GINT64_FORMAT, stall_max);
+      emit ("stall", "max_us", us, NULL);
+      stall_max = 0;
+    }
+  else if (g_str_equal (f[0], "quit"))
+    g_main_loop_quit (loop);
+  else
+    emit ("error", "msg", "unknown command", "cmd", f[0], NULL);
+  return TRUE;
+}
+
+/* A 1 ms heartbeat: the longest gap beyond its period is the longest time
+ * the event loop was blocked. */
+static gboolean
+stall_probe (gpointer data)
+{
+  gint64 now = g_get_monotonic_time ();
+  if (stall_last != 0 && now - stall_last - 1000 > stall_max)
+    stall_max = now - stall_last - 1000;
+  stall_last = now;
+  return TRUE;
+}
+
+static void
+fatal_criticals (void)
+{
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc != 3)
+    {
+      fprintf (stderr, "usage: %s USERDIR PLUGINDIR\n", argv[0]);
+      return 2;
+    }
+  fatal_criticals ();
+  verbose = g_getenv ("RT_HEADLESS_VERBOSE") != NULL;
+  loop = g_main_loop_new (NULL, FALSE);
+
+  purple_util_set_user_dir (argv[1]);
+  purple_debug_set_enabled (g_getenv ("RT_DEBUG") != NULL);
+  purple_core_set_ui_ops (&core_ops);
+  purple_eventloop_set_ui_ops (&eventloop_ops);
+  /* libpurple never looks in USERDIR/plugins by itself; the build dir must
+   * come first so an installed copy cannot shadow it. */
+  purple_plugins_add_search_path (argv[2]);
+
+  if (!purple_core_init (UI_ID))
+    {
+      fprintf (stderr, "libpurple initialization failed\n");
+      return 1;
+    }
+  purple_set_blist (purple_blist_new ());
+  purple_blist_load ();
+  purple_prefs_load ();
+
+  PurplePlugin *plugin = purple_plugins_find_with_id ("core-roundtable");
+  if (plugin == NULL)
+    {
+      emit ("fatal", "msg", "plugin core-roundtable not found", NULL);
+      return 1;
+    }
+  emit ("plugin", "path", plugin->path, "name", plugin->info->name, NULL);
+  if (!purple_plugin_load (plugin))
+    {
+      emit ("fatal", "msg", "plugin failed to load", "error", plugin->error ? plugin->error : "", NULL);
+      return 1;
+    }
+
+  void *handle = &loop;
+  purple_signal_connect (purple_connections_get_handle (), "signed-on", handle,
+                         PURPLE_CALLBACK (on_signed_on), NULL);
+  purple_signal_connect (purple_connections_get_handle (), "connection-error", handle,
+                         PURPLE_CALLBACK (on_connection_error), NULL);
+  purple_signal_connect (purple_conversations_get_handle (), "chat-joined", handle,
+                         PURPLE_CALLBACK (on_chat_joined), NULL);
+  purple_signal_connect (purple_blist_get_handle (), "buddy-signed-on", handle,
+                         PURPLE_CALLBACK (on_buddy_status), NULL);
+  purple_signal_connect (purple_blist_get_handle (), "buddy-signed-off", handle,
+                         PURPLE_CALLBACK (on_buddy_status), NULL);
+  purple_signal_connect (purple_blist_get_handle (), "buddy-status-changed", handle,
+                         PURPLE_CALLBACK (on_buddy_changed), NULL);
+
+  purple_savedstatus_activate (purple_savedstatus_new (NULL, PURPLE_STATUS_AVAILABLE));
+
+  if (g_getenv ("RT_STALL_PROBE") != NULL)
+    g_timeout_add (1, stall_probe, NULL);
+  GIOChannel *in = g_io_channel_unix_new (STDIN_FILENO);
+  g_io_add_watch (in, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, NULL);
+  emit ("ready", NULL);
+  g_main_loop_run (loop);
+
+  purple_plugin_unload (plugin);
+  purple_core_quit ();
+  emit ("bye", NULL);
+  return 0;
+}

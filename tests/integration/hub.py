@@ -1,0 +1,130 @@
+"""Drive the headless libpurple host (tests/harness/rt-headless) with the
+Roundtable plugin loaded: accounts, rooms, /ws commands, and its events."""
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("RT_BUILD_DIR", os.path.join(ROOT, "build"))
+HEADLESS = os.path.join(BUILD, "tests", "harness", "rt-headless")
+PLUGIN_DIR = os.path.join(BUILD, "plugin")
+
+
+class Hub:
+    """One hub process. userdir persists across restart() (same store)."""
+
+    def __init__(self, userdir, env=None):
+        self.userdir = userdir
+        self.env = dict(os.environ, **(env or {}))
+        self.proc = None
+        self.events = queue.Queue()
+        self.plugin_path = None
+        self.accounts = []   # (user, password, protocol, options) for restart
+
+    # -- process -----------------------------------------------------------
+    def start(self):
+        os.makedirs(self.userdir, exist_ok=True)
+        self.events = queue.Queue()
+        self.proc = subprocess.Popen(
+            [HEADLESS, self.userdir, PLUGIN_DIR], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=open(os.path.join(self.userdir, "stderr.log"), "ab"),
+            env=self.env, text=True, encoding="utf-8", bufsize=1)
+        threading.Thread(target=self._read, args=(self.proc, self.events), daemon=True).start()
+        ev = self.wait(lambda e: e["ev"] in ("plugin", "fatal"), 10)
+        assert ev["ev"] == "plugin", ev
+        self.plugin_path = ev["path"]
+        self.wait(lambda e: e["ev"] in ("ready", "fatal"), 10)
+        return self
+
+    @staticmethod
+    def _read(proc, events):
+        for line in proc.stdout:
+            try:
+                events.put(json.loads(line))
+            except ValueError:
+                events.put({"ev": "garbage", "line": line})
+        events.put({"ev": "eof"})
+
+    def send(self, *fields):
+        line = "\t".join(str(f) for f in fields)
+        assert "\n" not in line
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                self.send("quit")
+                self.proc.wait(10)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def kill(self):
+        """SIGKILL: no clean-up at all, as a crash or power cut of the process."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self.proc = None
+
+    def restart(self):
+        self.start()
+        for acc in self.accounts:
+            self.add_account(*acc, remember=False)
+        return self
+
+    # -- events ------------------------------------------------------------
+    def wait(self, pred, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("hub event not seen within %.1fs" % timeout)
+            try:
+                ev = self.events.get(timeout=left)
+            except queue.Empty:
+                continue
+            if ev["ev"] == "eof" and not pred(ev):
+                raise RuntimeError("hub exited; see %s/stderr.log" % self.userdir)
+            if pred(ev):
+                return ev
+
+    def drain(self):
+        out = []
+        while True:
+            try:
+                out.append(self.events.get_nowait())
+            except queue.Empty:
+                return out
+
+    # -- actions -----------------------------------------------------------
+    def add_account(self, user, password, protocol="prpl-jabber", options=None, remember=True):
+        opts = ["%s=%s" % kv for kv in (options or {}).items()]
+        if remember:
+            self.accounts.append((user, password, protocol, options))
+        self.send("account", user, password, protocol, *opts)
+        self.wait(lambda e: e["ev"] in ("signed-on", "connection-error") and e.get("account") == user, 15)
+
+    def join(self, user, room):
+        self.send("join", user, room)
+        self.wait(lambda e: e["ev"] == "chat-joined" and e["room"] == room, 10)
+
+    def cmd(self, user, conv, text, timeout=5):
+        """Run a /command; returns the system and error lines it wrote."""
+        self.drain()
+        self.send("cmd", user, conv, text)
+        self.wait(lambda e: e["ev"] == "cmd-done", timeout)
+        time.sleep(0.02)
+        return [e for e in self.drain() if e["ev"] == "write"]
+
+    def pref(self, kind, path, value):
+        self.send("pref", kind, path, value)
+        self.wait(lambda e: e["ev"] == "pref-done", 5)
+
+    def stall_us(self):
+        self.send("stall")
+        return int(self.wait(lambda e: e["ev"] == "stall", 10)["max_us"])

@@ -1,0 +1,404 @@
+/* test-hub.c: accepting a message: plan for every member and room, store. */
+#include "config.h"
+#include <string.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include "rt-hub.h"
+#include "rt-clock.h"
+#include "rt-error.h"
+
+static gint64 fake_now;
+
+static gint64
+fake_clock (gpointer data)
+{
+  return fake_now;
+}
+
+static gint64
+utc (int y, int mo, int d, int h, int mi)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_utc (y, mo, d, h, mi, 0);
+  return g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+}
+
+/* The world as the glue would see it: presence per "scheme:address",
+ * handles sitting in a linked room. */
+typedef struct {
+  GHashTable *presence;   /* char* uri -> GINT_TO_POINTER (RtPresence + 1) */
+  GHashTable *in_room;    /* char* handle */
+  guint       presence_calls;
+  guint       room_calls;
+} World;
+
+/* Keyed by address alone (the tests never reuse one across schemes), so the
+ * fake world costs little next to the code under test. */
+static RtPresence
+world_presence (const RtEndpoint *ep, gpointer data)
+{
+  World *w = data;
+  w->presence_calls++;
+  gpointer v = g_hash_table_lookup (w->presence, ep->address);
+  return v ? GPOINTER_TO_INT (v) - 1 : RT_PRESENCE_OFFLINE;
+}
+
+static gboolean
+world_in_room (const RtMember *m, gint64 ws_id, gpointer data)
+{
+  World *w = data;
+  w->room_calls++;
+  return g_hash_table_contains (w->in_room, m->handle);
+}
+
+typedef struct {
+  char     *dir;
+  char     *path;
+  RtStore  *store;
+  gint64    ws;
+  World     w;
+  RtWorld   world;
+  RtPolicy  policy;
+} Fixture;
+
+static void
+set_presence (Fixture *f, const char *uri, RtPresence p)
+{
+  const char *address = strchr (uri, ':') + 1;
+  g_hash_table_insert (f->w.presence, g_strdup (address), GINT_TO_POINTER (p + 1));
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  fake_now = utc (2026, 3, 9, 9, 0);   /* Monday 10:00 in Brussels */
+  rt_clock_set (fake_clock, NULL);
+  f->dir = g_dir_make_tmp ("rt-hub-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "rt.db", NULL);
+  f->store = rt_store_open (f->path, &error);
+  g_assert_no_error (error);
+  f->ws = rt_store_workspace_create (f->store, "RFP", &error);
+  g_assert_no_error (error);
+  f->w.presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  f->w.in_room = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  f->world = (RtWorld) { world_presence, world_in_room, &f->w };
+  rt_policy_init_default (&f->policy);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->store, rt_store_close);
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
+      g_remove (p);
+    }
+  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
+  g_free (f->path);
+  g_free (f->dir);
+  g_hash_table_unref (f->w.presence);
+  g_hash_table_unref (f->w.in_room);
+  rt_clock_set (NULL, NULL);
+}
+
+static gint64
+add_member (Fixture *f, const char *handle, const char *tz, gboolean offhours_im,
+            const char *const *uris)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) m = rt_member_new (handle);
+  m->ws_id = f->ws;
+  g_free (m->tz);
+  m->tz = g_strdup (tz);
+  m->offhours_im = offhours_im;
+  for (guint i = 0; uris && uris[i]; i++)
+    g_ptr_array_add (m->endpoints, rt_endpoint_parse (uris[i], NULL));
+  g_assert_true (rt_store_member_save (f->store, m, &error));
+  g_assert_no_error (error);
+  return m->id;
+}
+
+static RtMessage *
+message (Fixture *f, gint64 author, const char *origin, gint64 source_link)
+{
+  RtMessage *msg = rt_message_new ();
+  msg->ws_id = f->ws;
+  msg->author_member = author;
+  msg->author_label = g_strdup ("someone");
+  msg->text = g_strdup ("Deadline moved to Friday.");
+  msg->origin = g_strdup (origin);
+  msg->source_link = source_link;
+  return msg;
+}
+
+/* The due outbox row for (kind, target), or NULL. */
+static const RtOutboxItem *
+find_due (GArray *due, gint64 msg_id, char kind, gint64 target)
+{
+  for (guint i = 0; i < due->len; i++)
+    {
+      const RtOutboxItem *it = &g_array_index (due, RtOutboxItem, i);
+      if (it->msg_id == msg_id && it->kind == kind && it->target == target)
+        return it;
+    }
+  return NULL;
+}
+
+static gboolean
+is_pending (Fixture *f, gint64 member_id, gint64 msg_id)
+{
+  g_autoptr (GPtrArray) pending = rt_store_pending (f->store, member_id);
+  for (guint i = 0; i < pending->len; i++)
+    if (((RtMessage *) pending->pdata[i])->id == msg_id)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_accept_routes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  const char *bxl = "Europe/Brussels";
+  gint64 author = add_member (f, "alice", bxl, FALSE, (const char *const[]) { "xmpp:alice@a.test", NULL });
+  gint64 roomy = add_member (f, "bob", bxl, FALSE, (const char *const[]) { "xmpp:bob@a.test", NULL });
+  gint64 live = add_member (f, "carol", bxl, FALSE,
+                            (const char *const[]) { "irc:carol", "xmpp:carol@a.test", "prpl-sipe:carol@corp.test", NULL });
+  gint64 away = add_member (f, "dave", bxl, FALSE, (const char *const[]) { "xmpp:dave@a.test", NULL });
+  gint64 night = add_member (f, "eve", "Asia/Singapore", FALSE, (const char *const[]) { "xmpp:eve@a.test", NULL });
+  gint64 night_im = add_member (f, "fay", "Asia/Singapore", TRUE, (const char *const[]) { "xmpp:fay@a.test", NULL });
+  gint64 offline = add_member (f, "gus", bxl, TRUE, (const char *const[]) { "xmpp:gus@a.test", NULL });
+  gint64 bare = add_member (f, "hal", bxl, FALSE, NULL);
+  gint64 l1 = rt_store_link_add (f->store, f->ws, "prpl-jabber", "hub", "rfp@conf.a.test", &error);
+  gint64 l2 = rt_store_link_add (f->store, f->ws, "prpl-irc", "hub", "#rfp", &error);
+  gint64 other_ws = rt_store_workspace_create (f->store, "Other", &error);
+  rt_store_link_add (f->store, other_ws, "prpl-irc", "hub", "#other", &error);
+  g_assert_no_error (error);
+
+  g_hash_table_add (f->w.in_room, g_strdup ("bob"));
+  set_presence (f, "xmpp:alice@a.test", RT_PRESENCE_AVAILABLE);
+  set_presence (f, "xmpp:bob@a.test", RT_PRESENCE_AVAILABLE);
+  set_presence (f, "irc:carol", RT_PRESENCE_AWAY);
+  set_presence (f, "xmpp:carol@a.test", RT_PRESENCE_AVAILABLE);
+  set_presence (f, "prpl-sipe:carol@corp.test", RT_PRESENCE_AVAILABLE);
+  set_presence (f, "xmpp:dave@a.test", RT_PRESENCE_AWAY);
+  set_presence (f, "xmpp:eve@a.test", RT_PRESENCE_AVAILABLE);   /* 17:00 in Singapore */
+  set_presence (f, "xmpp:fay@a.test", RT_PRESENCE_AWAY);
+
+  g_autoptr (RtMessage) msg = message (f, author, "xmpp:rfp/1", l1);
+  g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, msg, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (msg->id, >, 0);
+  g_assert_cmpint (msg->created_us, ==, fake_now);
+
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, fake_now, 100);
+  g_assert_cmpuint (due->len, ==, 4);   /* l2, carol, dave, fay */
+  g_assert_null (find_due (due, msg->id, 'L', l1));   /* the source room */
+  g_assert_nonnull (find_due (due, msg->id, 'L', l2));
+  g_assert_cmpint (g_array_index (due, RtOutboxItem, 0).kind, ==, 'L');
+  g_assert_null (find_due (due, msg->id, 'M', author));
+  g_assert_null (find_due (due, msg->id, 'M', roomy));
+  g_assert_cmpint (find_due (due, msg->id, 'M', live)->endpoint, ==, 1);
+  g_assert_cmpint (find_due (due, msg->id, 'M', away)->endpoint, ==, 0);
+  g_assert_cmpint (find_due (due, msg->id, 'M', night_im)->endpoint, ==, 0);
+  g_assert_null (find_due (due, msg->id, 'M', night));
+  g_assert_true (is_pending (f, night, msg->id));
+  g_assert_true (is_pending (f, offline, msg->id));
+  g_assert_true (is_pending (f, bare, msg->id));
+  g_assert_false (is_pending (f, author, msg->id));
+  g_assert_false (is_pending (f, roomy, msg->id));
+  g_assert_false (is_pending (f, live, msg->id));
+  /* No presence look-up for the author or a member in the room. */
+  g_assert_cmpuint (f->w.room_calls, ==, 7);
+  g_assert_cmpuint (f->w.presence_calls, ==, 3 + 1 + 1 + 1 + 1);
+
+  /* Away members wait for the digest when the policy says so. */
+  f->policy.im_when_away = FALSE;
+  g_autoptr (RtMessage) msg2 = message (f, 0, NULL, 0);
+  g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, msg2, &error));
+  g_assert_no_error (error);
+  g_autoptr (GArray) due2 = rt_store_outbox_due (f->store, fake_now, 100);
+  g_assert_nonnull (find_due (due2, msg2->id, 'L', l1));   /* no source: every room */
+  g_assert_nonnull (find_due (due2, msg2->id, 'L', l2));
+  g_assert_nonnull (find_due (due2, msg2->id, 'M', author));
+  g_assert_nonnull (find_due (due2, msg2->id, 'M', live));
+  g_assert_null (find_due (due2, msg2->id, 'M', away));
+  g_assert_true (is_pending (f, away, msg2->id));
+  g_assert_cmpint (find_due (due2, msg2->id, 'M', night_im)->endpoint, ==, 0);   /* off hours, not away */
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 2);
+}
+
+static void
+test_duplicate_origin (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  add_member (f, "alice", "UTC", FALSE, (const char *const[]) { "xmpp:alice@a.test", NULL });
+  set_presence (f, "xmpp:alice@a.test", RT_PRESENCE_AVAILABLE);
+  g_autoptr (RtMessage) msg = message (f, 0, "origin-1", 0);
+  g_assert_true (rt_hub_accept (f->store, &f->world, NULL, msg, &error));
+  g_assert_no_error (error);
+  g_autoptr (RtMessage) again = message (f, 0, "origin-1", 0);
+  g_assert_false (rt_hub_accept (f->store, &f->world, NULL, again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (again->id, ==, 0);
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 1);
+  g_assert_cmpint (rt_store_outbox_count_due (f->store), ==, 1);
+}
+
+static void
+test_created_kept_and_unknown_ws (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMessage) msg = message (f, 0, NULL, 0);
+  msg->created_us = 12345;
+  g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, msg, &error));
+  g_autoptr (RtMessage) back = rt_store_message_get (f->store, msg->id);
+  g_assert_cmpint (back->created_us, ==, 12345);
+
+  g_autoptr (RtMessage) lost = message (f, 0, NULL, 0);
+  lost->ws_id = 4242;
+  g_assert_false (rt_hub_accept (f->store, &f->world, &f->policy, lost, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+}
+
+static void
+test_reach_many_endpoints (Fixture *f, gconstpointer data)
+{
+  g_autoptr (RtMember) m = rt_member_new ("multi");
+  for (int i = 0; i < 20; i++)
+    {
+      g_autofree char *addr = g_strdup_printf ("m%d@a.test", i);
+      g_ptr_array_add (m->endpoints, rt_endpoint_new ("xmpp", addr, NULL));
+    }
+  set_presence (f, "xmpp:m13@a.test", RT_PRESENCE_AWAY);
+  set_presence (f, "xmpp:m17@a.test", RT_PRESENCE_AVAILABLE);
+  RtReachability r = rt_hub_reach (&f->world, m, fake_now);   /* Monday 09:00 UTC */
+  g_assert_cmpint (r.reach, ==, RT_REACH_LIVE);
+  g_assert_cmpint (r.best_endpoint, ==, 17);
+  g_assert_cmpuint (f->w.presence_calls, ==, 20);
+
+  /* A world that knows nothing: everyone offline. */
+  RtWorld empty = { NULL, NULL, NULL };
+  r = rt_hub_reach (&empty, m, fake_now);
+  g_assert_cmpint (r.reach, ==, RT_REACH_ASYNC_ONLY);
+  g_assert_false (r.online);
+}
+
+static const char *const zones[] = {
+  "Europe/Brussels", "America/Sao_Paulo", "Asia/Singapore", "Australia/Sydney",
+  "America/New_York", "UTC",
+};
+
+static void
+add_many (Fixture *f, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *handle = g_strdup_printf ("m%04u", i);
+      g_autofree char *xmpp = g_strdup_printf ("xmpp:%s@a.test", handle);
+      g_autofree char *irc = g_strdup_printf ("irc:%s", handle);
+      add_member (f, handle, zones[i % G_N_ELEMENTS (zones)], i % 5 == 0,
+                  (const char *const[]) { xmpp, irc, NULL });
+      if (i % 3 == 0)
+        set_presence (f, xmpp, RT_PRESENCE_AVAILABLE);
+      else if (i % 3 == 1)
+        set_presence (f, irc, RT_PRESENCE_AWAY);
+    }
+}
+
+static void
+test_thousand_members (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  add_many (f, 1000);
+  gint64 first = rt_store_members (f->store, f->ws)->len ?
+    ((RtMember *) rt_store_members (f->store, f->ws)->pdata[0])->id : 0;
+  g_autoptr (RtMessage) msg = message (f, first, NULL, 0);
+  g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, msg, &error));
+  g_assert_no_error (error);
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, fake_now, 2000);
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM deliveries WHERE msg_id = %"
+                                          G_GINT64_FORMAT, msg->id);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (st, 0), ==, 999);   /* everyone but the author */
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  g_assert_cmpuint (due->len, >, 100);
+  g_assert_cmpuint (due->len, <, 999);
+}
+
+/* Raw SQLite baseline: the same number of delivery rows, one transaction. */
+static double
+raw_inserts (const char *path, gint64 msg_id, guint n)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_exec (db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+  gint64 start = g_get_monotonic_time ();
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO deliveries (msg_id, kind, target, route, "
+                                       "endpoint, state, attempts, next_at) VALUES (?1, 'M', ?2, 'im', 0, 0, 0, ?3)",
+                                       -1, &st, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < n; i++)
+    {
+      sqlite3_bind_int64 (st, 1, msg_id);
+      sqlite3_bind_int64 (st, 2, i + 1);
+      sqlite3_bind_int64 (st, 3, 0);
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+      sqlite3_reset (st);
+    }
+  sqlite3_finalize (st);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  gint64 elapsed = g_get_monotonic_time () - start;
+  sqlite3_close (db);
+  return elapsed;
+}
+
+/* Run with -m perf: accept+plan+persist to 1,000 members against raw inserts. */
+static void
+test_perf (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  const guint rounds = 20;
+  add_many (f, 1000);
+  double hub = 0, raw = 0;
+
+  for (guint r = 0; r < rounds; r++)
+    {
+      g_autoptr (RtMessage) msg = message (f, 0, NULL, 0);
+      gint64 start = g_get_monotonic_time ();
+      g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, msg, &error));
+      hub += g_get_monotonic_time () - start;
+
+      /* A bare message row for the baseline's deliveries to belong to. */
+      g_autoptr (RtMessage) bare = message (f, 0, NULL, 0);
+      g_assert_true (rt_store_message_add (f->store, bare, NULL, 0, &error));
+      raw += raw_inserts (f->path, bare->id, 1000);
+    }
+  g_test_minimized_result (hub / rounds / 1000.0, "hub accept: %.0f µs per message to 1000 members",
+                           hub / rounds);
+  g_test_message ("raw inserts: %.0f µs per 1000 rows; ratio raw/hub %.2f", raw / rounds, raw / hub);
+  g_assert_cmpfloat (raw / hub, >=, 0.5);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
+  ADD ("/hub/accept-routes", test_accept_routes);
+  ADD ("/hub/duplicate-origin", test_duplicate_origin);
+  ADD ("/hub/created-kept-and-unknown-ws", test_created_kept_and_unknown_ws);
+  ADD ("/hub/reach-many-endpoints", test_reach_many_endpoints);
+  ADD ("/hub/thousand-members", test_thousand_members);
+  if (g_test_perf ())
+    ADD ("/hub/perf", test_perf);
+  return g_test_run ();
+}

@@ -1,0 +1,655 @@
+/* test-store.c: the SQLite store: schema, CRUD, dedupe, outbox, cascades. */
+#include "config.h"
+#include <string.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include "rt-store.h"
+#include "rt-clock.h"
+#include "rt-error.h"
+
+#define T0 G_GINT64_CONSTANT (1773046800000000)   /* 2026-03-09 09:00 UTC */
+
+static gint64 fake_now = T0;
+
+static gint64
+fake_clock (gpointer data)
+{
+  return *(gint64 *) data;
+}
+
+typedef struct {
+  char    *dir;
+  char    *path;
+  RtStore *store;
+  gint64   ws;
+} Fixture;
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  fake_now = T0;
+  rt_clock_set (fake_clock, &fake_now);
+  f->dir = g_dir_make_tmp ("rt-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "rt.db", NULL);
+  f->store = rt_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+  f->ws = rt_store_workspace_create (f->store, "RFP Acme 2027", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (f->ws, >, 0);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->store, rt_store_close);
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
+      g_remove (p);
+    }
+  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
+  g_free (f->path);
+  g_free (f->dir);
+  rt_clock_set (NULL, NULL);
+}
+
+/* Count rows with a second, independent connection: what is on disk. */
+static gint64
+count_rows (Fixture *f, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  gint64 n = -1;
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
+}
+
+static RtMember *
+add_member (Fixture *f, gint64 ws, const char *handle, const char *const *uris)
+{
+  g_autoptr (GError) error = NULL;
+  RtMember *m = rt_member_new (handle);
+  m->ws_id = ws;
+  for (guint i = 0; uris && uris[i]; i++)
+    g_ptr_array_add (m->endpoints, rt_endpoint_parse (uris[i], NULL));
+  g_assert_true (rt_store_member_save (f->store, m, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (m->id, >, 0);
+  return m;
+}
+
+static RtMessage *
+add_message (Fixture *f, gint64 ws, const char *origin, const RtDeliveryRow *rows, guint n)
+{
+  g_autoptr (GError) error = NULL;
+  RtMessage *msg = rt_message_new ();
+  msg->ws_id = ws;
+  msg->origin = g_strdup (origin);
+  msg->author_label = g_strdup ("Alice (Brussels)");
+  msg->text = g_strdup ("hello");
+  g_assert_true (rt_store_message_add (f->store, msg, rows, n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (msg->id, >, 0);
+  return msg;
+}
+
+static void
+test_open (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpint (rt_store_schema_version (f->store), ==, RT_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (count_rows (f, "PRAGMA user_version"), ==, RT_STORE_SCHEMA_VERSION);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (st, 0), ==, "wal");
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtStore) mem = rt_store_open (":memory:", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rt_store_schema_version (mem), ==, RT_STORE_SCHEMA_VERSION);
+}
+
+static void
+test_reopen_keeps_data (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) m = add_member (f, f->ws, "alice", (const char *const[]) { "xmpp:alice@a.test", NULL });
+  g_clear_pointer (&f->store, rt_store_close);
+  f->store = rt_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_autoptr (RtWorkspace) ws = rt_store_workspace_find (f->store, "rfp acme 2027", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ws->id, ==, f->ws);
+  g_autoptr (RtMember) back = rt_store_member_find (f->store, f->ws, "alice", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->endpoints->len, ==, 1);
+}
+
+static void
+test_newer_schema_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_clear_pointer (&f->store, rt_store_close);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  RtStore *store = rt_store_open (f->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RT_ERROR, RT_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "99"));
+}
+
+static void
+test_not_a_database (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *junk = g_build_filename (f->dir, "junk.db", NULL);
+  g_assert_true (g_file_set_contents (junk, "this is not sqlite, not at all, no no no no no no", -1, NULL));
+  RtStore *store = rt_store_open (junk, &error);
+  g_assert_null (store);
+  g_assert_error (error, RT_ERROR, RT_ERROR_STORE);
+  g_remove (junk);
+}
+
+static void
+test_workspaces (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (rt_store_workspace_create (f->store, "rfp ACME 2027", &error), ==, 0);
+  g_assert_error (error, RT_ERROR, RT_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_cmpint (rt_store_workspace_create (f->store, "   ", &error), ==, 0);
+  g_assert_error (error, RT_ERROR, RT_ERROR_INVALID);
+  g_clear_error (&error);
+
+  gint64 b = rt_store_workspace_create (f->store, " Beta ", &error);
+  g_assert_no_error (error);
+  gint64 a = rt_store_workspace_create (f->store, "alpha", &error);
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) all = rt_store_workspaces (f->store);
+  g_assert_cmpuint (all->len, ==, 3);
+  g_assert_cmpstr (((RtWorkspace *) all->pdata[0])->name, ==, "alpha");
+  g_assert_cmpstr (((RtWorkspace *) all->pdata[1])->name, ==, "Beta");
+  g_assert_cmpint (((RtWorkspace *) all->pdata[1])->id, ==, b);
+
+  g_autoptr (RtWorkspace) got = rt_store_workspace_get (f->store, a);
+  g_assert_cmpstr (got->name, ==, "alpha");
+  g_assert_null (rt_store_workspace_get (f->store, 9999));
+  g_autoptr (RtWorkspace) none = rt_store_workspace_find (f->store, "gamma", &error);
+  g_assert_null (none);
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "gamma"));
+  g_clear_error (&error);
+
+  g_assert_true (rt_store_workspace_delete (f->store, a, &error));
+  g_assert_no_error (error);
+  g_assert_false (rt_store_workspace_delete (f->store, a, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_autoptr (GPtrArray) left = rt_store_workspaces (f->store);
+  g_assert_cmpuint (left->len, ==, 2);
+}
+
+static void
+test_members (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) bob = add_member (f, f->ws, "bob", NULL);
+  g_autoptr (RtMember) alice = rt_member_new ("alice");
+  alice->ws_id = f->ws;
+  alice->name = g_strdup ("Alice Dubois");
+  alice->site = g_strdup ("Brussels");
+  alice->country = g_strdup ("BE");
+  g_free (alice->tz);
+  alice->tz = g_strdup ("Europe/Brussels");
+  g_free (alice->lang);
+  alice->lang = g_strdup ("fr");
+  alice->hours = (RtHours) { 510, 1050, 0x0f };
+  alice->offhours_im = TRUE;
+  g_ptr_array_add (alice->endpoints, rt_endpoint_new ("xmpp", "alice@a.test", "hub@a.test/rt"));
+  g_ptr_array_add (alice->endpoints, rt_endpoint_new ("irc", "alice", NULL));
+  g_assert_true (rt_store_member_save (f->store, alice, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (alice->id, >, bob->id);
+  g_assert_cmpint (((RtEndpoint *) alice->endpoints->pdata[0])->id, >, 0);
+
+  g_autoptr (RtMember) got = rt_store_member_find (f->store, f->ws, "ALICE", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (got->id, ==, alice->id);
+  g_assert_cmpstr (got->name, ==, "Alice Dubois");
+  g_assert_cmpstr (got->site, ==, "Brussels");
+  g_assert_cmpstr (got->country, ==, "BE");
+  g_assert_cmpstr (got->tz, ==, "Europe/Brussels");
+  g_assert_cmpstr (got->lang, ==, "fr");
+  g_assert_cmpuint (got->hours.start_min, ==, 510);
+  g_assert_cmpuint (got->hours.end_min, ==, 1050);
+  g_assert_cmphex (got->hours.days, ==, 0x0f);
+  g_assert_true (got->offhours_im);
+  g_assert_cmpuint (got->endpoints->len, ==, 2);
+  RtEndpoint *e0 = got->endpoints->pdata[0], *e1 = got->endpoints->pdata[1];
+  g_assert_cmpstr (e0->scheme, ==, "xmpp");
+  g_assert_cmpstr (e0->account, ==, "hub@a.test/rt");
+  g_assert_cmpstr (e1->address, ==, "alice");
+  g_assert_null (e1->account);
+
+  /* Update: endpoints replaced, order kept. */
+  g_ptr_array_remove_index (alice->endpoints, 0);
+  g_ptr_array_add (alice->endpoints, rt_endpoint_new ("prpl-sipe", "alice@corp.test", NULL));
+  g_clear_pointer (&alice->site, g_free);
+  gint64 id = alice->id;
+  g_assert_true (rt_store_member_save (f->store, alice, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (alice->id, ==, id);
+  g_autoptr (RtMember) again = rt_store_member_get (f->store, id);
+  g_assert_null (again->site);
+  g_assert_cmpuint (again->endpoints->len, ==, 2);
+  g_assert_cmpstr (((RtEndpoint *) again->endpoints->pdata[0])->scheme, ==, "irc");
+  g_assert_cmpstr (((RtEndpoint *) again->endpoints->pdata[1])->scheme, ==, "prpl-sipe");
+
+  /* Errors. */
+  g_autoptr (RtMember) dup = rt_member_new ("Bob");
+  dup->ws_id = f->ws;
+  g_assert_false (rt_store_member_save (f->store, dup, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_EXISTS);
+  g_assert_cmpint (dup->id, ==, 0);
+  g_clear_error (&error);
+  dup->ws_id = 4242;
+  g_assert_false (rt_store_member_save (f->store, dup, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  dup->ws_id = f->ws;
+  dup->id = 4242;
+  g_assert_false (rt_store_member_save (f->store, dup, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_autoptr (RtMember) nameless = rt_member_new ("");
+  nameless->ws_id = f->ws;
+  g_assert_false (rt_store_member_save (f->store, nameless, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (rt_store_member_find (f->store, f->ws, "carol", &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "carol"));
+  g_assert_null (rt_store_member_get (f->store, 4242));
+  /* A failed save left nothing behind. */
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM members"), ==, 2);
+}
+
+static void
+test_members_cache (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) c = add_member (f, f->ws, "carol", (const char *const[]) { "irc:carol", NULL });
+  g_autoptr (RtMember) a = add_member (f, f->ws, "alice",
+                                       (const char *const[]) { "xmpp:alice@a.test", "irc:alice", NULL });
+  gint64 other = rt_store_workspace_create (f->store, "Other", &error);
+  g_autoptr (RtMember) z = add_member (f, other, "zed", NULL);
+
+  GPtrArray *list = rt_store_members (f->store, f->ws);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (((RtMember *) list->pdata[0])->handle, ==, "alice");
+  g_assert_cmpuint (((RtMember *) list->pdata[0])->endpoints->len, ==, 2);
+  g_assert_cmpstr (((RtEndpoint *) ((RtMember *) list->pdata[0])->endpoints->pdata[1])->scheme, ==, "irc");
+  g_assert_cmpuint (((RtMember *) list->pdata[1])->endpoints->len, ==, 1);
+  g_assert_true (rt_store_members (f->store, f->ws) == list);   /* cached */
+  g_assert_cmpuint (rt_store_members (f->store, other)->len, ==, 1);
+  g_assert_cmpuint (rt_store_members (f->store, 4242)->len, ==, 0);
+
+  /* A write to members of any workspace refreshes the cache. */
+  g_free (z->name);
+  z->name = g_strdup ("Zed");
+  g_assert_true (rt_store_member_save (f->store, z, &error));
+  g_autoptr (RtMember) b = add_member (f, f->ws, "bob", NULL);
+  list = rt_store_members (f->store, f->ws);
+  g_assert_cmpuint (list->len, ==, 3);
+  g_assert_cmpstr (((RtMember *) list->pdata[1])->handle, ==, "bob");
+  g_assert_true (rt_store_member_remove (f->store, f->ws, "carol", &error));
+  g_assert_no_error (error);
+  list = rt_store_members (f->store, f->ws);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (((RtMember *) list->pdata[1])->handle, ==, "bob");
+  g_assert_false (rt_store_member_remove (f->store, f->ws, "carol", &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM endpoints"), ==, 2);
+}
+
+static void
+test_links (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 l1 = rt_store_link_add (f->store, f->ws, "prpl-jabber", "hub@a.test/rt", "rfp@conf.a.test", &error);
+  g_assert_no_error (error);
+  gint64 l2 = rt_store_link_add (f->store, f->ws, "prpl-irc", "hub@irc.test", "#rfp", &error);
+  g_assert_no_error (error);
+  gint64 other = rt_store_workspace_create (f->store, "Other", &error);
+  gint64 l3 = rt_store_link_add (f->store, other, "prpl-jabber", "hub@a.test/rt", "other@conf.a.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (l1, >, 0);
+  g_assert_cmpint (l2, >, l1);
+
+  g_assert_cmpint (rt_store_link_add (f->store, other, "prpl-jabber", "hub@a.test/rt", "RFP@conf.a.test", &error), ==, 0);
+  g_assert_error (error, RT_ERROR, RT_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_cmpint (rt_store_link_add (f->store, 4242, "prpl-irc", "x", "#y", &error), ==, 0);
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (rt_store_link_add (f->store, f->ws, "prpl-irc", "x", "", &error), ==, 0);
+  g_assert_error (error, RT_ERROR, RT_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_autoptr (RtLink) found = rt_store_link_find (f->store, "prpl-jabber", "hub@a.test/rt", "rfp@conf.a.test");
+  g_assert_nonnull (found);
+  g_assert_cmpint (found->id, ==, l1);
+  g_assert_cmpint (found->ws_id, ==, f->ws);
+  g_assert_cmpstr (found->room, ==, "rfp@conf.a.test");
+  g_assert_null (rt_store_link_find (f->store, "prpl-irc", "hub@a.test/rt", "rfp@conf.a.test"));
+  g_autoptr (GPtrArray) mine = rt_store_links (f->store, f->ws);
+  g_assert_cmpuint (mine->len, ==, 2);
+  g_autoptr (GPtrArray) all = rt_store_links (f->store, 0);
+  g_assert_cmpuint (all->len, ==, 3);
+  g_assert_cmpint (((RtLink *) all->pdata[2])->id, ==, l3);
+
+  /* Removing a link drops the lines not yet bridged into it. */
+  RtDeliveryRow rows[] = { { 'L', l1, RT_ROUTE_IM, -1 }, { 'L', l2, RT_ROUTE_IM, -1 } };
+  g_autoptr (RtMessage) msg = add_message (f, f->ws, NULL, rows, 2);
+  g_assert_true (rt_store_link_remove (f->store, l1, &error));
+  g_assert_no_error (error);
+  g_assert_false (rt_store_link_remove (f->store, l1, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, T0, 10);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_assert_cmpint (g_array_index (due, RtOutboxItem, 0).target, ==, l2);
+}
+
+static void
+test_messages (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMessage) msg = rt_message_new ();
+  msg->ws_id = f->ws;
+  msg->origin = g_strdup ("xmpp:rfp@conf.a.test/alice#1");
+  msg->author_member = 7;
+  msg->author_label = g_strdup ("Alice (Brussels)");
+  msg->text = g_strdup ("Bonjour <tout> le monde\nligne 2");
+  msg->source_link = 3;
+  g_assert_true (rt_store_message_add (f->store, msg, NULL, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (msg->id, >, 0);
+  g_assert_cmpint (msg->created_us, ==, T0);   /* set from the clock */
+
+  g_autoptr (RtMessage) got = rt_store_message_get (f->store, msg->id);
+  g_assert_cmpint (got->ws_id, ==, f->ws);
+  g_assert_cmpstr (got->origin, ==, msg->origin);
+  g_assert_cmpint (got->author_member, ==, 7);
+  g_assert_cmpstr (got->author_label, ==, "Alice (Brussels)");
+  g_assert_cmpstr (got->text, ==, msg->text);
+  g_assert_cmpint (got->created_us, ==, T0);
+  g_assert_cmpint (got->source_link, ==, 3);
+  g_assert_null (rt_store_message_get (f->store, 4242));
+
+  /* Same origin in the same workspace: a duplicate, not an error. */
+  g_autoptr (RtMessage) dup = rt_message_new ();
+  dup->ws_id = f->ws;
+  dup->origin = g_strdup (msg->origin);
+  dup->text = g_strdup ("again");
+  dup->created_us = 5;
+  RtDeliveryRow row = { 'M', 1, RT_ROUTE_PENDING, -1 };
+  g_assert_false (rt_store_message_add (f->store, dup, &row, 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (dup->id, ==, 0);
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries"), ==, 0);
+
+  /* NULL origins never collide; the same origin elsewhere is fine. */
+  g_autoptr (RtMessage) n1 = add_message (f, f->ws, NULL, NULL, 0);
+  g_autoptr (RtMessage) n2 = add_message (f, f->ws, NULL, NULL, 0);
+  gint64 other = rt_store_workspace_create (f->store, "Other", &error);
+  g_autoptr (RtMessage) o = add_message (f, other, msg->origin, NULL, 0);
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 3);
+  g_assert_cmpint (rt_store_message_count (f->store, other), ==, 1);
+  g_assert_cmpint (rt_store_message_count (f->store, 0), ==, 4);
+
+  /* Unknown workspace. */
+  dup->ws_id = 4242;
+  g_free (dup->origin);
+  dup->origin = NULL;
+  g_assert_false (rt_store_message_add (f->store, dup, NULL, 0, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Any failure rolls the whole message back. */
+  RtDeliveryRow twice[] = { { 'M', 9, RT_ROUTE_IM, 0 }, { 'M', 9, RT_ROUTE_PENDING, -1 } };
+  dup->ws_id = f->ws;
+  g_assert_false (rt_store_message_add (f->store, dup, twice, 2, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_STORE);
+  g_assert_cmpint (dup->id, ==, 0);
+  g_assert_cmpint (rt_store_message_count (f->store, 0), ==, 4);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries"), ==, 0);
+  /* ...and the store still works afterwards. */
+  g_clear_error (&error);
+  g_assert_true (rt_store_message_add (f->store, dup, twice, 1, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_outbox (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) a = add_member (f, f->ws, "alice", (const char *const[]) { "xmpp:alice@a.test", NULL });
+  g_autoptr (RtMember) b = add_member (f, f->ws, "bob", (const char *const[]) { "irc:bob", "xmpp:bob@a.test", NULL });
+  gint64 link = rt_store_link_add (f->store, f->ws, "prpl-irc", "hub", "#rfp", &error);
+
+  g_assert_cmpint (rt_store_outbox_next_due (f->store), ==, -1);
+  RtDeliveryRow rows1[] = {
+    { 'M', b->id, RT_ROUTE_IM, 1 }, { 'M', a->id, RT_ROUTE_PENDING, -1 }, { 'L', link, RT_ROUTE_IM, -1 },
+  };
+  g_autoptr (RtMessage) m1 = add_message (f, f->ws, "one", rows1, 3);
+  fake_now += 1000;
+  RtDeliveryRow rows2[] = { { 'M', a->id, RT_ROUTE_IM, 0 }, { 'M', b->id, RT_ROUTE_NONE, -1 } };
+  g_autoptr (RtMessage) m2 = add_message (f, f->ws, "two", rows2, 2);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries"), ==, 4);   /* NONE not stored */
+
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, fake_now, 10);
+  g_assert_cmpuint (due->len, ==, 3);
+  RtOutboxItem *it = (RtOutboxItem *) due->data;
+  g_assert_cmpint (it[0].msg_id, ==, m1->id);
+  g_assert_cmpint (it[0].kind, ==, 'L');
+  g_assert_cmpint (it[0].endpoint, ==, -1);
+  g_assert_cmpint (it[1].kind, ==, 'M');
+  g_assert_cmpint (it[1].target, ==, b->id);
+  g_assert_cmpint (it[1].endpoint, ==, 1);
+  g_assert_cmpint (it[1].route, ==, RT_ROUTE_IM);
+  g_assert_cmpint (it[1].attempts, ==, 0);
+  g_assert_cmpint (it[1].next_at_us, ==, T0);
+  g_assert_cmpint (it[2].msg_id, ==, m2->id);
+  g_autoptr (GArray) one = rt_store_outbox_due (f->store, fake_now, 1);
+  g_assert_cmpuint (one->len, ==, 1);
+  g_autoptr (GArray) early = rt_store_outbox_due (f->store, T0 - 1, 10);
+  g_assert_cmpuint (early->len, ==, 0);
+  g_assert_cmpint (rt_store_outbox_next_due (f->store), ==, T0);
+  g_assert_cmpint (rt_store_outbox_count_due (f->store), ==, 3);
+
+  /* Sent: gone from the due list. */
+  g_assert_true (rt_store_outbox_sent (f->store, m1->id, 'L', link, &error));
+  g_assert_no_error (error);
+  g_assert_true (rt_store_outbox_sent (f->store, m1->id, 'L', link, &error));   /* idempotent */
+  g_assert_cmpint (rt_store_outbox_count_due (f->store), ==, 2);
+  g_assert_false (rt_store_outbox_sent (f->store, m1->id, 'L', 4242, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Retry later: not due until then, attempts counted, error kept. */
+  g_assert_true (rt_store_outbox_retry (f->store, m1->id, 'M', b->id, fake_now + 60 * G_USEC_PER_SEC,
+                                        FALSE, "not connected", &error));
+  g_assert_no_error (error);
+  g_autoptr (GArray) due2 = rt_store_outbox_due (f->store, fake_now, 10);
+  g_assert_cmpuint (due2->len, ==, 1);
+  g_assert_cmpint (g_array_index (due2, RtOutboxItem, 0).msg_id, ==, m2->id);
+  g_assert_cmpint (rt_store_outbox_next_due (f->store), ==, T0 + 1000);
+  g_autoptr (GArray) later = rt_store_outbox_due (f->store, fake_now + 60 * G_USEC_PER_SEC, 10);
+  g_assert_cmpuint (later->len, ==, 2);
+  g_assert_cmpint (g_array_index (later, RtOutboxItem, 0).attempts, ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries WHERE error = 'not connected'"), ==, 1);
+
+  /* Give up on a member: falls back to the digest, oldest first. */
+  g_assert_true (rt_store_outbox_retry (f->store, m1->id, 'M', b->id, 0, TRUE, "gone", &error));
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) pending_b = rt_store_pending (f->store, b->id);
+  g_assert_cmpuint (pending_b->len, ==, 1);
+  g_assert_cmpstr (((RtMessage *) pending_b->pdata[0])->origin, ==, "one");
+  g_autoptr (GPtrArray) pending_a = rt_store_pending (f->store, a->id);
+  g_assert_cmpuint (pending_a->len, ==, 1);
+  g_assert_cmpstr (((RtMessage *) pending_a->pdata[0])->text, ==, "hello");
+  g_assert_cmpint (rt_store_outbox_count_due (f->store), ==, 1);
+  /* A retry of a row that is no longer to send changes nothing. */
+  g_assert_true (rt_store_outbox_retry (f->store, m1->id, 'M', b->id, 0, FALSE, NULL, &error));
+  g_assert_cmpint (rt_store_outbox_count_due (f->store), ==, 1);
+
+  /* Give up on a link: failed, neither due nor pending. */
+  g_autoptr (RtMessage) m3 = add_message (f, f->ws, "three", (RtDeliveryRow[]) { { 'L', link, RT_ROUTE_IM, -1 } }, 1);
+  g_assert_cmpint (rt_store_outbox_count_due (f->store), ==, 2);
+  g_assert_true (rt_store_outbox_retry (f->store, m3->id, 'L', link, 0, TRUE, "kicked", &error));
+  g_assert_cmpint (rt_store_outbox_count_due (f->store), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries WHERE state = 3"), ==, 1);
+
+  /* A digest row marked sent leaves the pending list. */
+  g_assert_true (rt_store_outbox_sent (f->store, m1->id, 'M', a->id, &error));
+  g_autoptr (GPtrArray) pending_a2 = rt_store_pending (f->store, a->id);
+  g_assert_cmpuint (pending_a2->len, ==, 0);
+}
+
+/* Members who share an address: the one who got the last IM first. */
+static void
+test_members_by_endpoint (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 other = rt_store_workspace_create (f->store, "Other", &error);
+  g_autoptr (RtMember) a = add_member (f, f->ws, "alice", (const char *const[]) { "xmpp:alice@a.test", NULL });
+  g_autoptr (RtMember) a2 = add_member (f, other, "alice", (const char *const[]) { "irc:alice", "xmpp:Alice@A.test", NULL });
+  g_autoptr (RtMember) b = add_member (f, f->ws, "bob", (const char *const[]) { "xmpp:bob@a.test", NULL });
+
+  g_autoptr (GPtrArray) none = rt_store_members_by_endpoint (f->store, "xmpp", "carol@a.test");
+  g_assert_cmpuint (none->len, ==, 0);
+  g_autoptr (GPtrArray) wrong_scheme = rt_store_members_by_endpoint (f->store, "irc", "alice@a.test");
+  g_assert_cmpuint (wrong_scheme->len, ==, 0);
+  g_autoptr (GPtrArray) both = rt_store_members_by_endpoint (f->store, "xmpp", "ALICE@a.test");
+  g_assert_cmpuint (both->len, ==, 2);
+  g_assert_cmpint (((RtMember *) both->pdata[0])->id, ==, a->id);   /* no IM yet: by id */
+  g_assert_cmpuint (((RtMember *) both->pdata[1])->endpoints->len, ==, 2);
+
+  RtDeliveryRow r2[] = { { 'M', a2->id, RT_ROUTE_IM, 1 } };
+  RtDeliveryRow r1[] = { { 'M', a->id, RT_ROUTE_IM, 0 } };
+  g_autoptr (RtMessage) m2 = add_message (f, other, NULL, r2, 1);
+  g_autoptr (RtMessage) m1 = add_message (f, f->ws, NULL, r1, 1);
+  g_assert_true (rt_store_outbox_sent (f->store, m2->id, 'M', a2->id, &error));
+  g_autoptr (GPtrArray) first = rt_store_members_by_endpoint (f->store, "xmpp", "alice@a.test");
+  g_assert_cmpint (((RtMember *) first->pdata[0])->id, ==, a2->id);
+  /* Same clock instant: still ordered by who was sent last. */
+  g_assert_true (rt_store_outbox_sent (f->store, m1->id, 'M', a->id, &error));
+  g_autoptr (GPtrArray) second = rt_store_members_by_endpoint (f->store, "xmpp", "alice@a.test");
+  g_assert_cmpint (((RtMember *) second->pdata[0])->id, ==, a->id);
+  g_assert_cmpint (((RtMember *) second->pdata[1])->id, ==, a2->id);
+  (void) b;
+}
+
+static void
+test_member_remove_drops_deliveries (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) a = add_member (f, f->ws, "alice", NULL);
+  g_autoptr (RtMember) b = add_member (f, f->ws, "bob", NULL);
+  RtDeliveryRow rows1[] = { { 'M', a->id, RT_ROUTE_IM, 0 }, { 'M', b->id, RT_ROUTE_IM, 0 } };
+  RtDeliveryRow rows2[] = { { 'M', a->id, RT_ROUTE_PENDING, -1 } };
+  RtDeliveryRow rows3[] = { { 'M', a->id, RT_ROUTE_IM, 0 } };
+  g_autoptr (RtMessage) m1 = add_message (f, f->ws, NULL, rows1, 2);
+  g_autoptr (RtMessage) m2 = add_message (f, f->ws, NULL, rows2, 1);
+  g_autoptr (RtMessage) m3 = add_message (f, f->ws, NULL, rows3, 1);
+  g_assert_true (rt_store_outbox_sent (f->store, m3->id, 'M', a->id, &error));
+
+  g_assert_true (rt_store_member_remove (f->store, f->ws, "alice", &error));
+  g_assert_no_error (error);
+  g_assert_null (rt_store_member_get (f->store, a->id));
+  /* Sent history stays; what was still to send or pending is gone. */
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM deliveries WHERE target = %" G_GINT64_FORMAT, a->id);
+  g_assert_cmpint (count_rows (f, sql), ==, 1);
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, T0, 10);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_assert_cmpint (g_array_index (due, RtOutboxItem, 0).target, ==, b->id);
+  g_autoptr (GPtrArray) pending = rt_store_pending (f->store, a->id);
+  g_assert_cmpuint (pending->len, ==, 0);
+}
+
+static void
+test_workspace_delete_cascades (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 other = rt_store_workspace_create (f->store, "Other", &error);
+  g_autoptr (RtMember) a = add_member (f, f->ws, "alice", (const char *const[]) { "irc:alice", NULL });
+  g_autoptr (RtMember) o = add_member (f, other, "olga", (const char *const[]) { "irc:olga", NULL });
+  gint64 link = rt_store_link_add (f->store, f->ws, "prpl-irc", "hub", "#rfp", &error);
+  rt_store_link_add (f->store, other, "prpl-irc", "hub", "#other", &error);
+  RtDeliveryRow rows[] = { { 'M', a->id, RT_ROUTE_IM, 0 }, { 'L', link, RT_ROUTE_IM, -1 } };
+  g_autoptr (RtMessage) m = add_message (f, f->ws, "x", rows, 2);
+  RtDeliveryRow orow[] = { { 'M', o->id, RT_ROUTE_PENDING, -1 } };
+  g_autoptr (RtMessage) om = add_message (f, other, "x", orow, 1);
+  g_assert_cmpuint (rt_store_members (f->store, f->ws)->len, ==, 1);
+
+  g_assert_true (rt_store_workspace_delete (f->store, f->ws, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rt_store_members (f->store, f->ws)->len, ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM members"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM endpoints"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM links"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM messages"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries"), ==, 1);
+  g_assert_null (rt_store_message_get (f->store, m->id));
+  g_autoptr (GPtrArray) pending = rt_store_pending (f->store, o->id);
+  g_assert_cmpuint (pending->len, ==, 1);
+}
+
+static void
+test_schema_shape (Fixture *f, gconstpointer data)
+{
+  /* The outbox is keyed by message first, without rowid, with a due index. */
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'deliveries' "
+                                  "AND sql LIKE '%PRIMARY KEY (msg_id, kind, target)) WITHOUT ROWID%'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM pragma_index_info('deliveries_due') "
+                                  "WHERE (seqno = 0 AND name = 'state') OR (seqno = 1 AND name = 'next_at')"), ==, 2);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM pragma_index_list('messages') WHERE \"unique\" = 1"), ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
+  ADD ("/store/open", test_open);
+  ADD ("/store/reopen-keeps-data", test_reopen_keeps_data);
+  ADD ("/store/newer-schema-refused", test_newer_schema_refused);
+  ADD ("/store/not-a-database", test_not_a_database);
+  ADD ("/store/schema-shape", test_schema_shape);
+  ADD ("/store/workspaces", test_workspaces);
+  ADD ("/store/members", test_members);
+  ADD ("/store/members-cache", test_members_cache);
+  ADD ("/store/links", test_links);
+  ADD ("/store/messages", test_messages);
+  ADD ("/store/outbox", test_outbox);
+  ADD ("/store/members-by-endpoint", test_members_by_endpoint);
+  ADD ("/store/member-remove-drops-deliveries", test_member_remove_drops_deliveries);
+  ADD ("/store/workspace-delete-cascades", test_workspace_delete_cascades);
+  return g_test_run ();
+}
