@@ -86,6 +86,7 @@ typedef struct {
 GArray   *rt_store_outbox_due (RtStore *store, gint64 now_us, guint limit);
 /* Earliest next_at of an undelivered IM row, or -1 if none. */
 gint64    rt_store_outbox_next_due (RtStore *store);
+/* IM rows still to send whose next_at <= rt_clock_now (). */
 gint64    rt_store_outbox_count_due (RtStore *store);
 /* Mark one delivery sent (one short transaction, so a crash right after the
  * send leaves at most that one delivery uncertain). */

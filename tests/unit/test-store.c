@@ -530,6 +530,15 @@ test_outbox (Fixture *f, gconstpointer data)
   g_assert_true (rt_store_outbox_sent (f->store, m1->id, 'M', a->id, &error));
   g_autoptr (GPtrArray) pending_a2 = rt_store_pending (f->store, a->id);
   g_assert_cmpuint (pending_a2->len, ==, 0);
+
+  /* Digest rows come oldest first. */
+  fake_now += 1000;
+  g_autoptr (RtMessage) m4 = add_message (f, f->ws, "four", (RtDeliveryRow[]) { { 'M', b->id, RT_ROUTE_PENDING, -1 } }, 1);
+  g_autoptr (GPtrArray) pending_b2 = rt_store_pending (f->store, b->id);
+  g_assert_cmpuint (pending_b2->len, ==, 2);
+  g_assert_cmpstr (((RtMessage *) pending_b2->pdata[0])->origin, ==, "one");
+  g_assert_cmpstr (((RtMessage *) pending_b2->pdata[1])->origin, ==, "four");
+  g_assert_cmpint (((RtMessage *) pending_b2->pdata[1])->created_us, ==, fake_now);
 }
 
 /* Members who share an address: the one who got the last IM first. */
@@ -551,18 +560,27 @@ test_members_by_endpoint (Fixture *f, gconstpointer data)
   g_assert_cmpint (((RtMember *) both->pdata[0])->id, ==, a->id);   /* no IM yet: by id */
   g_assert_cmpuint (((RtMember *) both->pdata[1])->endpoints->len, ==, 2);
 
+  /* All at the same clock instant: the order of sending still counts. */
   RtDeliveryRow r2[] = { { 'M', a2->id, RT_ROUTE_IM, 1 } };
   RtDeliveryRow r1[] = { { 'M', a->id, RT_ROUTE_IM, 0 } };
-  g_autoptr (RtMessage) m2 = add_message (f, other, NULL, r2, 1);
   g_autoptr (RtMessage) m1 = add_message (f, f->ws, NULL, r1, 1);
+  g_autoptr (RtMessage) m2 = add_message (f, other, NULL, r2, 1);
+  g_autoptr (RtMessage) m3 = add_message (f, f->ws, NULL, r1, 1);
+  g_assert_true (rt_store_outbox_sent (f->store, m1->id, 'M', a->id, &error));
   g_assert_true (rt_store_outbox_sent (f->store, m2->id, 'M', a2->id, &error));
   g_autoptr (GPtrArray) first = rt_store_members_by_endpoint (f->store, "xmpp", "alice@a.test");
   g_assert_cmpint (((RtMember *) first->pdata[0])->id, ==, a2->id);
-  /* Same clock instant: still ordered by who was sent last. */
-  g_assert_true (rt_store_outbox_sent (f->store, m1->id, 'M', a->id, &error));
+  g_assert_true (rt_store_outbox_sent (f->store, m3->id, 'M', a->id, &error));
   g_autoptr (GPtrArray) second = rt_store_members_by_endpoint (f->store, "xmpp", "alice@a.test");
   g_assert_cmpint (((RtMember *) second->pdata[0])->id, ==, a->id);
   g_assert_cmpint (((RtMember *) second->pdata[1])->id, ==, a2->id);
+  /* A digest row marked sent does not count as an IM. */
+  RtDeliveryRow r4[] = { { 'M', a2->id, RT_ROUTE_PENDING, -1 } };
+  g_autoptr (RtMessage) m4 = add_message (f, other, NULL, r4, 1);
+  g_assert_true (rt_store_outbox_sent (f->store, m4->id, 'M', a2->id, &error));
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) third = rt_store_members_by_endpoint (f->store, "xmpp", "alice@a.test");
+  g_assert_cmpint (((RtMember *) third->pdata[0])->id, ==, a->id);
   (void) b;
 }
 

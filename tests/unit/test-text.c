@@ -68,6 +68,11 @@ test_break_prefers_newline (void)
   g_assert_cmpstr (g_ptr_array_index (pieces, 0), ==, "[1/3] first line is here\n");
   g_autofree char *back = join (pieces);
   g_assert_cmpstr (back, ==, text);
+
+  /* A newline and no space at all. */
+  const char *lines = "xxxxxxxxxxxxxxxxxxx\nyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy";
+  g_autoptr (GPtrArray) pieces2 = rt_text_split (lines, 30);
+  g_assert_cmpstr (g_ptr_array_index (pieces2, 0), ==, "[1/3] xxxxxxxxxxxxxxxxxxx\n");
 }
 
 static void
