@@ -62,9 +62,9 @@ rt_plan_describe (const RtPlan *p)
     case RT_REASON_LIVE: return _("live IM");
     case RT_REASON_AWAY:
       return p->route == RT_ROUTE_IM ? _("IM (away)") : _("next digest (away)");
-    case RT_REASON_OFF_HOURS_IM: return _("IM (off hours)");
-    case RT_REASON_OFF_HOURS: return _("next digest (off hours)");
-    case RT_REASON_NO_ENDPOINT: return _("next digest (offline)");
+    case RT_REASON_OFF_HOURS_IM: return _("IM (off-hours)");
+    case RT_REASON_OFF_HOURS: return _("next digest (off-hours)");
+    case RT_REASON_NO_ENDPOINT: return _("next digest (no IM endpoint online)");
     case RT_REASON_NONE: break;
     }
   switch (p->route)

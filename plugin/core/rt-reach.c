@@ -63,9 +63,9 @@ rt_reach_to_display (RtReach reach)
     /* TRANSLATORS: reachability: online but away or busy. */
     case RT_REACH_AWAY: return _("away");
     /* TRANSLATORS: reachability: outside the member's working hours. */
-    case RT_REACH_OFF_HOURS: return _("off hours");
+    case RT_REACH_OFF_HOURS: return _("off-hours");
     /* TRANSLATORS: reachability: no IM endpoint online, mail and digest only. */
-    case RT_REACH_ASYNC_ONLY: return _("offline");
+    case RT_REACH_ASYNC_ONLY: return _("async-only");
     }
   return _("unknown");
 }

@@ -38,10 +38,20 @@ send_chat (PurpleConnection *gc, gpointer target, const char *markup)
   return serv_chat_send (gc, GPOINTER_TO_INT (target), markup, 0);
 }
 
+/* Protocols may look up the IM conversation while sending (prpl-jabber does,
+ * for XHTML smileys, and asserts it exists), so one is made first; what was
+ * sent is written there too, so the hub's operator sees it. */
 static int
 send_im (PurpleConnection *gc, gpointer target, const char *markup)
 {
-  return serv_send_im (gc, target, markup, 0);
+  PurpleAccount *account = purple_connection_get_account (gc);
+  PurpleConversation *conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, target, account);
+  if (conv == NULL)
+    conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, target);
+  int rc = serv_send_im (gc, target, markup, 0);
+  if (rc >= 0)
+    purple_conv_im_write (PURPLE_CONV_IM (conv), NULL, markup, PURPLE_MESSAGE_SEND, time (NULL));
+  return rc;
 }
 
 static gboolean
@@ -112,7 +122,7 @@ deliver_member (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg, co
     {
       /* Our side is offline or still learning presences: not the member's
        * fault, wait. */
-      *why = "hub account not ready";
+      *why = gc == NULL ? "hub account offline" : "hub account still learning presences";
       return OUTCOME_WAIT;
     }
   if (glue->world.endpoint_presence (ep, glue->world.data) == RT_PRESENCE_OFFLINE)

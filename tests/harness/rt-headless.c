@@ -181,6 +181,26 @@ static PurpleNotifyUiOps notify_ops = {
   .notify_message = notify_message,
 };
 
+/* Debug output goes to stderr, so stdout stays one JSON event per line. */
+static void
+debug_print (PurpleDebugLevel level, const char *category, const char *arg_s)
+{
+  gint64 now = g_get_real_time ();
+  fprintf (stderr, "%02d:%02d.%03d %s: %s", (int) (now / 60000000 % 60), (int) (now / 1000000 % 60),
+           (int) (now / 1000 % 1000), category ? category : "-", arg_s);
+}
+
+static gboolean
+debug_enabled (PurpleDebugLevel level, const char *category)
+{
+  return TRUE;
+}
+
+static PurpleDebugUiOps debug_ops = {
+  .print = debug_print,
+  .is_enabled = debug_enabled,
+};
+
 static void
 ui_init (void)
 {
@@ -399,6 +419,7 @@ main (int argc, char **argv)
   purple_util_set_user_dir (argv[1]);
   purple_debug_set_enabled (g_getenv ("RT_DEBUG") != NULL);
   purple_core_set_ui_ops (&core_ops);
+  purple_debug_set_ui_ops (&debug_ops);
   purple_eventloop_set_ui_ops (&eventloop_ops);
   /* libpurple never looks in USERDIR/plugins by itself; the build dir must
    * come first so an installed copy cannot shadow it. */

@@ -78,7 +78,9 @@ class Hub:
         return self
 
     # -- events ------------------------------------------------------------
-    def wait(self, pred, timeout=10.0):
+    def wait(self, pred, timeout=10.0, skipped=None):
+        """The first event matching pred; others are dropped (or appended to
+        skipped)."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -92,6 +94,8 @@ class Hub:
                 raise RuntimeError("hub exited; see %s/stderr.log" % self.userdir)
             if pred(ev):
                 return ev
+            if skipped is not None:
+                skipped.append(ev)
 
     def drain(self):
         out = []
@@ -107,7 +111,8 @@ class Hub:
         if remember:
             self.accounts.append((user, password, protocol, options))
         self.send("account", user, password, protocol, *opts)
-        self.wait(lambda e: e["ev"] in ("signed-on", "connection-error") and e.get("account") == user, 15)
+        ev = self.wait(lambda e: e["ev"] in ("signed-on", "connection-error") and e.get("account") == user, 15)
+        assert ev["ev"] == "signed-on", ev
 
     def join(self, user, room):
         self.send("join", user, room)
@@ -117,9 +122,9 @@ class Hub:
         """Run a /command; returns the system and error lines it wrote."""
         self.drain()
         self.send("cmd", user, conv, text)
-        self.wait(lambda e: e["ev"] == "cmd-done", timeout)
-        time.sleep(0.02)
-        return [e for e in self.drain() if e["ev"] == "write"]
+        seen = []
+        self.wait(lambda e: e["ev"] == "cmd-done", timeout, skipped=seen)
+        return [e for e in seen if e["ev"] == "write" and e["conv"] == conv]
 
     def pref(self, kind, path, value):
         self.send("pref", kind, path, value)

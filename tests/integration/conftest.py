@@ -1,0 +1,88 @@
+"""pytest fixtures for the integration tests.
+
+Prosody / raw XMPP (logic in prosody.py and xmpp.py):
+  prosody      session: a running private Prosody (see prosody.Prosody)
+  xmpp_client  function: factory making logged-in xmpp.Client objects,
+               disconnected at teardown
+"""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from prosody import Prosody  # noqa: E402
+from xmpp import Client      # noqa: E402
+
+
+# -- Prosody and raw XMPP clients ------------------------------------------------
+@pytest.fixture(scope="session")
+def prosody(tmp_path_factory):
+    """One Prosody for the whole session; stopped at the end even on failure.
+    State (accounts, rosters, rooms) is shared: use prosody.new_user()/new_room().
+    Its files (prosody.log!) stay in pytest's basetemp, /tmp/pytest-of-$USER/."""
+    server = Prosody()
+    server.start(str(tmp_path_factory.mktemp("prosody")),
+                 log_level=os.environ.get("PROSODY_LOG_LEVEL"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def xmpp_client(prosody):
+    """make(jid=None, password=None, *, host="site-a.test", resource="test",
+    show=None, register=True, mechanism="PLAIN", **Client_kwargs) -> Client.
+    jid=None registers a fresh user on host; register=True (re)creates the
+    account with that password, so any jid works."""
+    clients = []
+
+    def make(jid=None, password=None, *, host="site-a.test", resource="test",
+             show=None, register=True, mechanism="PLAIN", **kwargs):
+        if jid is None:
+            jid, password = prosody.new_user(host, password=password or "secret")
+        else:
+            password = password or "secret"
+            if register:
+                user, h = jid.split("@", 1)
+                prosody.register_many([(user, h, password)])
+        client = Client(**kwargs)
+        clients.append(client)
+        return client.connect(prosody.host, prosody.port, jid, password,
+                              resource=resource, show=show, mechanism=mechanism)
+
+    yield make
+    for c in clients:
+        try:
+            c.disconnect()
+        except Exception:
+            pass
+
+
+# -- The Roundtable hub (logic in hub.py) ----------------------------------------
+from hub import Hub, PLUGIN_DIR  # noqa: E402
+
+
+@pytest.fixture
+def hub(prosody, tmp_path):
+    """A headless libpurple hub with the plugin from the build dir, signed in
+    with one fresh account on site-a.test and one on site-b.test
+    (hub.a, hub.b: account names, resource "hub")."""
+    h = Hub(str(tmp_path / "hub"))
+    h.start()
+    # The build under test, never an installed copy.
+    assert os.path.dirname(h.plugin_path) == PLUGIN_DIR, h.plugin_path
+    h.a = prosody.new_user("site-a.test", prefix="hub")[0] + "/hub"
+    h.b = prosody.new_user("site-b.test", prefix="hub")[0] + "/hub"
+    opts = {"connect_server": prosody.host, "port": prosody.port,
+            # Plaintext is for this loopback test server only.
+            "connection_security": "opportunistic_tls", "auth_plain_in_clear": "true"}
+    for acct in (h.a, h.b):
+        h.add_account(acct, "secret", "prpl-jabber", opts)
+    try:
+        yield h
+    finally:
+        if h.proc is not None:
+            h.stop()
