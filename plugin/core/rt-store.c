@@ -34,7 +34,7 @@ typedef enum {
   S_LINK_INSERT, S_LINK_FIND, S_LINK_LIST_WS, S_LINK_LIST_ALL, S_LINK_DELETE,
   S_LINK_DROP_DELIVERIES,
   S_MSG_INSERT, S_MSG_GET, S_MSG_COUNT_WS, S_MSG_COUNT_ALL,
-  S_DELIV_INSERT, S_DELIV_STATE, S_DELIV_SENT, S_DELIV_RETRY, S_DELIV_GIVE_UP,
+  S_DELIV_INSERT, S_DELIV_STATE, S_DELIV_SENT, S_DELIV_RETRY, S_DELIV_GIVE_UP, S_DELIV_DEFER, S_RESCHEDULE,
   S_DUE, S_NEXT_DUE, S_COUNT_DUE, S_PENDING,
   N_STATEMENTS
 } StmtId;
@@ -92,6 +92,8 @@ static const char *const statement_sql[N_STATEMENTS] = {
     DELIVERY_KEY,
   [S_DELIV_GIVE_UP] = "UPDATE deliveries SET attempts = attempts + 1, state = ?4, route = ?5, "
     "error = ?6" DELIVERY_KEY,
+  [S_DELIV_DEFER] = "UPDATE deliveries SET next_at = ?4" DELIVERY_KEY " AND state = 0",
+  [S_RESCHEDULE] = "UPDATE deliveries SET next_at = ?1 WHERE state = 0 AND next_at > ?1",
   [S_DUE] = "SELECT msg_id, kind, target, route, endpoint, attempts, next_at FROM deliveries "
     "WHERE state = 0 AND next_at <= ?1 ORDER BY msg_id, kind, target LIMIT ?2",
   [S_NEXT_DUE] = "SELECT MIN(next_at) FROM deliveries WHERE state = 0",
@@ -1076,6 +1078,24 @@ rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint64 target,
       ok = run (st) == SQLITE_DONE || store_error (store, error);
     }
   return tx_end (store, ok, error);
+}
+
+gboolean
+rt_store_outbox_defer (RtStore *store, gint64 msg_id, char kind, gint64 target,
+                       gint64 next_at_us, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_DELIV_DEFER);
+  bind_key (st, msg_id, &kind, target);
+  sqlite3_bind_int64 (st, 4, next_at_us);
+  return run (st) == SQLITE_DONE || store_error (store, error);
+}
+
+gboolean
+rt_store_outbox_reschedule_all (RtStore *store, gint64 now_us, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_RESCHEDULE);
+  sqlite3_bind_int64 (st, 1, now_us);
+  return run (st) == SQLITE_DONE || store_error (store, error);
 }
 
 GPtrArray *

@@ -98,6 +98,14 @@ gboolean  rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint6
                                  gint64 next_at_us, gboolean give_up,
                                  const char *error_text, GError **error);
 
+/* Move one undelivered IM row to next_at_us without counting an attempt
+ * (the pump holds it back to keep a target's order). */
+gboolean  rt_store_outbox_defer (RtStore *store, gint64 msg_id, char kind, gint64 target,
+                                 gint64 next_at_us, GError **error);
+/* Make every undelivered IM row due now (at start: what waited before a
+ * restart is retried at once, in message order). */
+gboolean  rt_store_outbox_reschedule_all (RtStore *store, gint64 now_us, GError **error);
+
 /* Messages kept for a member's next digest, oldest first. (RtMessage*) */
 GPtrArray *rt_store_pending (RtStore *store, gint64 member_id);
 

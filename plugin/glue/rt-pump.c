@@ -138,33 +138,79 @@ deliver_member (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg, co
   return OUTCOME_SENT;
 }
 
+/* Targets (a room or a member) held back until a time: while one of a
+ * target's deliveries waits or backs off, its later ones wait too, so every
+ * room and member sees the workspace in order. Not durable: at start every
+ * undelivered row is made due again, in message order. */
+static GHashTable *held;   /* target key -> gint64* until (µs, rt_clock) */
+
+static gpointer
+target_key (const RtOutboxItem *item)
+{
+  return GSIZE_TO_POINTER ((gsize) item->target * 2 + (item->kind == 'M'));
+}
+
+static gint64
+held_until (const RtOutboxItem *item, gint64 now)
+{
+  gint64 *until = g_hash_table_lookup (held, target_key (item));
+  return until != NULL && *until > now ? *until : 0;
+}
+
 static void
+hold (const RtOutboxItem *item, gint64 until)
+{
+  gint64 *value = g_new (gint64, 1);
+  *value = until;
+  g_hash_table_replace (held, target_key (item), value);
+}
+
+/* Returns TRUE if a message went out. */
+static gboolean
 deliver_one (RtGlue *glue, const RtOutboxItem *item, gint64 now)
 {
   g_autoptr(GError) error = NULL;
+  gint64 until = held_until (item, now);
+  if (until != 0)
+    {
+      rt_store_outbox_defer (glue->store, item->msg_id, item->kind, item->target, until, &error);
+      return FALSE;
+    }
+
   g_autoptr(RtMessage) msg = rt_store_message_get (glue->store, item->msg_id);
   const char *why = "message removed";
   Outcome outcome = OUTCOME_FALLBACK;
-
   if (msg != NULL)
     outcome = item->kind == 'L' ? deliver_link (glue, item, msg, &why)
                                 : deliver_member (glue, item, msg, &why);
 
-  if (outcome == OUTCOME_SENT)
-    rt_store_outbox_sent (glue->store, item->msg_id, item->kind, item->target, &error);
-  else
+  switch (outcome)
     {
-      gboolean give_up = outcome == OUTCOME_FALLBACK;
-      purple_debug_info (RT_DEBUG_CAT, "delivery %" G_GINT64_FORMAT "/%c%" G_GINT64_FORMAT
-                         " not sent (%s)%s\n", item->msg_id, item->kind, item->target, why,
-                         give_up ? (item->kind == 'M' ? ", kept for digest" : ", dropped")
-                                 : ", will retry");
-      gint64 delay = outcome == OUTCOME_WAIT ? WAIT_US : backoff_us (item->attempts);
+    case OUTCOME_SENT:
+      rt_store_outbox_sent (glue->store, item->msg_id, item->kind, item->target, &error);
+      break;
+    case OUTCOME_WAIT:
+      hold (item, now + WAIT_US);
+      rt_store_outbox_defer (glue->store, item->msg_id, item->kind, item->target, now + WAIT_US, &error);
+      break;
+    case OUTCOME_RETRY:
+      hold (item, now + backoff_us (item->attempts));
       rt_store_outbox_retry (glue->store, item->msg_id, item->kind, item->target,
-                             now + delay, give_up, why, &error);
+                             now + backoff_us (item->attempts), FALSE, why, &error);
+      break;
+    case OUTCOME_FALLBACK:
+      rt_store_outbox_retry (glue->store, item->msg_id, item->kind, item->target,
+                             now, TRUE, why, &error);
+      break;
     }
+  if (outcome != OUTCOME_SENT)
+    purple_debug_info (RT_DEBUG_CAT, "delivery %" G_GINT64_FORMAT "/%c%" G_GINT64_FORMAT
+                       " not sent (%s)%s\n", item->msg_id, item->kind, item->target, why,
+                       outcome == OUTCOME_FALLBACK ? (item->kind == 'M' ? ", kept for digest" : ", dropped")
+                                                   : ", will retry");
   if (error != NULL)
     purple_debug_error (RT_DEBUG_CAT, "outbox update failed: %s\n", error->message);
+  return outcome == OUTCOME_SENT;
 }
 
 static void schedule (guint delay_ms);
@@ -180,20 +226,15 @@ pump_tick (gpointer data)
   gint64 started = g_get_monotonic_time ();
   gint batch = MAX (1, purple_prefs_get_int (RT_PREFS_ROOT "/pump_batch"));
   gint64 now = rt_clock_now ();
-  g_autoptr(GArray) due = rt_store_outbox_due (glue->store, now, batch);
-  guint done = 0;
-  for (; done < due->len; done++)
-    {
-      deliver_one (glue, &g_array_index (due, RtOutboxItem, done), now);
-      if (g_get_monotonic_time () - started > SLICE_BUDGET_US)
-        {
-          done++;
-          break;
-        }
-    }
+  /* Look further than one batch: rows of held targets are only moved. */
+  g_autoptr(GArray) due = rt_store_outbox_due (glue->store, now, batch * 4 + 64);
+  gint sent = 0;
+  guint seen = 0;
+  while (seen < due->len && sent < batch && g_get_monotonic_time () - started < SLICE_BUDGET_US)
+    sent += deliver_one (glue, &g_array_index (due, RtOutboxItem, seen++), now);
 
-  if (done > 0)
-    schedule (MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/pump_interval_ms")));
+  if (seen > 0)
+    schedule (sent > 0 ? (guint) MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/pump_interval_ms")) : 0);
   else
     {
       gint64 next = rt_store_outbox_next_due (glue->store);
@@ -228,6 +269,10 @@ rt_pump_kick (void)
 void
 rt_pump_start (void)
 {
+  g_autoptr(GError) error = NULL;
+  held = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  if (!rt_store_outbox_reschedule_all (rt_glue ()->store, rt_clock_now (), &error))
+    purple_debug_error (RT_DEBUG_CAT, "cannot reschedule the outbox: %s\n", error->message);
   pump_running = TRUE;
   schedule (0);
 }
@@ -239,4 +284,5 @@ rt_pump_stop (void)
   if (pump_timer != 0)
     purple_timeout_remove (pump_timer);
   pump_timer = 0;
+  g_clear_pointer (&held, g_hash_table_destroy);
 }
