@@ -542,6 +542,39 @@ test_outbox (Fixture *f, gconstpointer data)
 }
 
 /* Members who share an address: the one who got the last IM first. */
+/* defer moves a row without counting an attempt; reschedule_all makes every
+ * waiting row due again so a restart resumes in message order. */
+static void
+test_outbox_defer_and_reschedule (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) a = add_member (f, f->ws, "alice", (const char *const[]) { "xmpp:alice@a.test", NULL });
+  RtDeliveryRow rows[] = { { 'M', a->id, RT_ROUTE_IM, 0 } };
+  g_autoptr (RtMessage) m1 = add_message (f, f->ws, "one", rows, 1);
+  g_autoptr (RtMessage) m2 = add_message (f, f->ws, "two", rows, 1);
+  gint64 later = fake_now + 10 * G_USEC_PER_SEC;
+
+  g_assert_true (rt_store_outbox_defer (f->store, m1->id, 'M', a->id, later, &error));
+  g_assert_no_error (error);
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, fake_now, 10);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_assert_cmpint (g_array_index (due, RtOutboxItem, 0).msg_id, ==, m2->id);
+  g_autoptr (GArray) at_later = rt_store_outbox_due (f->store, later, 10);
+  g_assert_cmpuint (at_later->len, ==, 2);
+  g_assert_cmpint (g_array_index (at_later, RtOutboxItem, 0).msg_id, ==, m1->id);
+  g_assert_cmpint (g_array_index (at_later, RtOutboxItem, 0).attempts, ==, 0);
+
+  /* A sent row is never moved back into the outbox. */
+  g_assert_true (rt_store_outbox_sent (f->store, m2->id, 'M', a->id, &error));
+  g_assert_true (rt_store_outbox_defer (f->store, m2->id, 'M', a->id, later, &error));
+  g_assert_true (rt_store_outbox_reschedule_all (f->store, fake_now, &error));
+  g_assert_no_error (error);
+  g_autoptr (GArray) now_due = rt_store_outbox_due (f->store, fake_now, 10);
+  g_assert_cmpuint (now_due->len, ==, 1);
+  g_assert_cmpint (g_array_index (now_due, RtOutboxItem, 0).msg_id, ==, m1->id);
+  g_assert_cmpint (g_array_index (now_due, RtOutboxItem, 0).next_at_us, ==, fake_now);
+}
+
 static void
 test_members_by_endpoint (Fixture *f, gconstpointer data)
 {
@@ -666,6 +699,7 @@ main (int argc, char **argv)
   ADD ("/store/links", test_links);
   ADD ("/store/messages", test_messages);
   ADD ("/store/outbox", test_outbox);
+  ADD ("/store/outbox-defer-reschedule", test_outbox_defer_and_reschedule);
   ADD ("/store/members-by-endpoint", test_members_by_endpoint);
   ADD ("/store/member-remove-drops-deliveries", test_member_remove_drops_deliveries);
   ADD ("/store/workspace-delete-cascades", test_workspace_delete_cascades);
