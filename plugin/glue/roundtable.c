@@ -105,8 +105,8 @@ init_plugin (PurplePlugin *plugin)
   info.summary = (char *) _("Bridge chat rooms, IM, email and social streams into shared workspaces.");
   info.description = (char *) _("Roundtable turns this client into the hub of cross-site workspaces: "
                                 "linked chat rooms are bridged both ways, and every member is reached "
-                                "over the channel where they can be reached now, or keeps the message "
-                                "for their digest.");
+                                "over the channel where they can be reached now, or the message is "
+                                "kept for their next digest.");
 
   purple_prefs_add_none ("/plugins/core");
   purple_prefs_add_none (RT_PREFS_ROOT);

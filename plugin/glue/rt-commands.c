@@ -119,8 +119,8 @@ cmd_list (PurpleConversation *conv, char **argv, GError **error)
       const RtWorkspace *ws = g_ptr_array_index (all, i);
       guint members = rt_store_members (store, ws->id)->len;
       g_autoptr(GPtrArray) links = rt_store_links (store, ws->id);
-      g_autofree char *m = g_strdup_printf (ngettext ("%u member", "%u members", members), members);
-      g_autofree char *l = g_strdup_printf (ngettext ("%u linked room", "%u linked rooms", links->len), links->len);
+      g_autofree char *m = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u member", "%u members", members), members);
+      g_autofree char *l = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u linked room", "%u linked rooms", links->len), links->len);
       g_string_append_printf (out, "\n%s: %s, %s", ws->name, m, l);
     }
   say (conv, out->str);
@@ -201,7 +201,7 @@ cmd_who (PurpleConversation *conv, char **argv, GError **error)
     return FALSE;
   GPtrArray *members = rt_store_members (rt_glue ()->store, ws->id);
   GString *out = g_string_new (NULL);
-  g_string_printf (out, ngettext ("%s: %u member", "%s: %u members", members->len), ws->name, members->len);
+  g_string_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s: %u member", "%s: %u members", members->len), ws->name, members->len);
   for (guint i = 0; i < members->len; i++)
     describe_member (out, g_ptr_array_index (members, i));
   say (conv, out->str);
@@ -307,7 +307,7 @@ cmd_pending (PurpleConversation *conv, char **argv, GError **error)
     return FALSE;
   g_autoptr(GPtrArray) pending = rt_store_pending (store, m->id);
   GString *out = g_string_new (NULL);
-  g_string_printf (out, ngettext ("%s has %u message kept for the next digest.",
+  g_string_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s has %u message kept for the next digest.",
                                   "%s has %u messages kept for the next digest.", pending->len),
                    m->handle, pending->len);
   for (guint i = 0; i < pending->len; i++)

@@ -119,7 +119,9 @@ rt_presence_world_init (RtWorld *world)
 static PurpleGroup *
 roundtable_group (void)
 {
-  const char *name = _("Roundtable");
+  /* Not translated: the name is saved in the buddy list, and a translated
+   * one would make a second group when the user changes language. */
+  const char *name = "Roundtable";
   PurpleGroup *group = purple_find_group (name);
   if (group == NULL)
     {

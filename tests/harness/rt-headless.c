@@ -6,10 +6,11 @@
  * Usage: rt-headless USERDIR PLUGINDIR
  * Reads tab-separated commands on stdin, one per line:
  *   account USER PASSWORD PROTOCOL [key=value ...]   add (or reuse) and enable
+ *                                 (remember_password=true keeps the password)
  *   join USER ROOM                                   join a chat by name
  *   cmd USER CONV TEXT                               run a /command in CONV
  *                                                    (a joined chat, else an IM)
- *   pref int|bool|string PATH VALUE
+ *   pref int|bool|string|pathlist PATH VALUE
  *   stall                                            print and reset max stall
  *   quit
  * Writes one JSON object per line on stdout: {"ev":"...", ...}. Passwords are
@@ -21,7 +22,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define UI_ID "roundtable-headless"
+/* RT_HEADLESS_UI_ID=gnt-purple prepares a user dir for Finch (accounts are enabled
+ * per UI id). */
+static const char *ui_id = "roundtable-headless";
 
 static GMainLoop *loop;
 static gboolean verbose;
@@ -273,6 +276,11 @@ cmd_account (char **f, guint n)
       g_auto(GStrv) kv = g_strsplit (f[i], "=", 2);
       if (kv[1] == NULL)
         continue;
+      if (g_str_equal (kv[0], "remember_password"))
+        {
+          purple_account_set_remember_password (account, g_str_equal (kv[1], "true"));
+          continue;
+        }
       char *end = NULL;
       long v = strtol (kv[1], &end, 10);
       if (g_str_equal (kv[1], "true") || g_str_equal (kv[1], "false"))
@@ -282,7 +290,7 @@ cmd_account (char **f, guint n)
       else
         purple_account_set_string (account, kv[0], kv[1]);
     }
-  purple_account_set_enabled (account, UI_ID, TRUE);
+  purple_account_set_enabled (account, ui_id, TRUE);
   if (!purple_account_is_connected (account) && !purple_account_is_connecting (account))
     purple_account_connect (account);
 }
@@ -305,6 +313,12 @@ cmd_join (char **f, guint n)
   if (gc == NULL)
     {
       emit ("error", "msg", "join: account not connected", NULL);
+      return;
+    }
+  PurpleConversation *conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT, f[2], account);
+  if (conv != NULL && !purple_conv_chat_has_left (PURPLE_CONV_CHAT (conv)))
+    {
+      on_chat_joined (conv, NULL);   /* already there (the plugin joins linked rooms) */
       return;
     }
   PurplePluginProtocolInfo *prpl = PURPLE_PLUGIN_PROTOCOL_INFO (purple_connection_get_prpl (gc));
@@ -340,6 +354,12 @@ cmd_pref (char **f, guint n)
     return;
   if (g_str_equal (f[1], "int"))
     purple_prefs_set_int (f[2], atoi (f[3]));
+  else if (g_str_equal (f[1], "pathlist"))
+    {
+      GList *list = g_list_append (NULL, f[3]);
+      purple_prefs_set_path_list (f[2], list);
+      g_list_free (list);
+    }
   else if (g_str_equal (f[1], "bool"))
     purple_prefs_set_bool (f[2], g_str_equal (f[3], "true"));
   else
@@ -425,7 +445,9 @@ main (int argc, char **argv)
    * come first so an installed copy cannot shadow it. */
   purple_plugins_add_search_path (argv[2]);
 
-  if (!purple_core_init (UI_ID))
+  if (g_getenv ("RT_HEADLESS_UI_ID") != NULL)
+    ui_id = g_getenv ("RT_HEADLESS_UI_ID");
+  if (!purple_core_init (ui_id))
     {
       fprintf (stderr, "libpurple initialization failed\n");
       return 1;
@@ -471,6 +493,11 @@ main (int argc, char **argv)
   g_main_loop_run (loop);
 
   purple_plugin_unload (plugin);
+  /* libpurple 2.14's own tear-down of a connected XMPP account raises one
+   * CRITICAL (purple_notify_close_with_handle with a NULL handle, before our
+   * code is involved: the plugin is unloaded by then). Keep it visible on
+   * stderr but let the tear-down finish, so accounts.xml is saved. */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
   purple_core_quit ();
   emit ("bye", NULL);
   return 0;
