@@ -11,6 +11,8 @@
  *   cmd USER CONV TEXT                               run a /command in CONV
  *                                                    (a joined chat, else an IM)
  *   pref int|bool|string|pathlist PATH VALUE
+ *   action LABEL [field=value ...]                   run a plugin action, answering
+ *                                                    its dialogs with these values
  *   stall                                            print and reset max stall
  *   quit
  * Writes one JSON object per line on stdout: {"ev":"...", ...}. Passwords are
@@ -27,6 +29,8 @@
 static const char *ui_id = "roundtable-headless";
 
 static GMainLoop *loop;
+/* Answers for the next dialogs (field id -> value), set by "action". */
+static GHashTable *answers;
 static gboolean verbose;
 static gint64 stall_last, stall_max;
 
@@ -162,13 +166,53 @@ request_fields (const char *title, const char *primary, const char *secondary,
                 const char *who, PurpleConversation *conv, void *user_data)
 {
   emit ("request", "title", title ? title : "", "primary", primary ? primary : "", NULL);
+  GHashTableIter it;
+  gpointer key, value;
+  g_hash_table_iter_init (&it, answers);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      /* Answers may cover several dialogs: skip ids this one lacks. */
+      if (!purple_request_fields_exists (fields, key))
+        continue;
+      PurpleRequestField *field = purple_request_fields_get_field (fields, key);
+      switch (purple_request_field_get_type (field))
+        {
+        case PURPLE_REQUEST_FIELD_STRING:
+          purple_request_field_string_set_value (field, value);
+          break;
+        case PURPLE_REQUEST_FIELD_BOOLEAN:
+          purple_request_field_bool_set_value (field, g_str_equal (value, "true"));
+          break;
+        case PURPLE_REQUEST_FIELD_CHOICE:
+          purple_request_field_choice_set_value (field, atoi (value));
+          break;
+        default:
+          break;
+        }
+    }
   if (ok_cb != NULL)
     ((PurpleRequestFieldsCb) ok_cb) (user_data, fields);
   purple_request_fields_destroy (fields);
   return NULL;
 }
 
+static void *
+request_input (const char *title, const char *primary, const char *secondary,
+               const char *default_value, gboolean multiline, gboolean masked, gchar *hint,
+               const char *ok_text, GCallback ok_cb, const char *cancel_text, GCallback cancel_cb,
+               PurpleAccount *account, const char *who, PurpleConversation *conv, void *user_data)
+{
+  emit ("request", "title", title ? title : "", "primary", primary ? primary : "", NULL);
+  const char *value = g_hash_table_lookup (answers, "input");
+  if (value != NULL && ok_cb != NULL)
+    ((PurpleRequestInputCb) ok_cb) (user_data, value);
+  else if (cancel_cb != NULL)
+    ((PurpleRequestInputCb) cancel_cb) (user_data, default_value);
+  return NULL;
+}
+
 static PurpleRequestUiOps request_ops = {
+  .request_input = request_input,
   .request_action = request_action,
   .request_fields = request_fields,
 };
@@ -347,6 +391,40 @@ cmd_cmd (char **f, guint n)
   g_free (error);
 }
 
+/* action LABEL [field=value ...]: run a plugin action of Roundtable; its
+ * dialogs are answered with the given field values. */
+static void
+cmd_action (char **f, guint n)
+{
+  PurplePlugin *plugin = purple_plugins_find_with_id ("core-roundtable");
+  g_hash_table_remove_all (answers);
+  for (guint i = 2; i < n; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (f[i], "=", 2);
+      if (kv[1] != NULL)
+        g_hash_table_replace (answers, g_strdup (kv[0]), g_strdup (kv[1]));
+    }
+  gboolean found = FALSE;
+  if (n >= 2 && plugin != NULL && PURPLE_PLUGIN_HAS_ACTIONS (plugin))
+    {
+      GList *actions = PURPLE_PLUGIN_ACTIONS (plugin, NULL);
+      for (GList *l = actions; l != NULL; l = l->next)
+        {
+          PurplePluginAction *action = l->data;
+          action->plugin = plugin;
+          if (!found && g_str_equal (action->label, f[1]))
+            {
+              found = TRUE;
+              action->callback (action);
+            }
+          purple_plugin_action_free (action);
+        }
+      g_list_free (actions);
+    }
+  g_hash_table_remove_all (answers);
+  emit ("action-done", "found", found ? "1" : "0", NULL);
+}
+
 static void
 cmd_pref (char **f, guint n)
 {
@@ -393,6 +471,8 @@ on_stdin (GIOChannel *source, GIOCondition cond, gpointer data)
     cmd_cmd (f, n);
   else if (g_str_equal (f[0], "pref"))
     cmd_pref (f, n);
+  else if (g_str_equal (f[0], "action"))
+    cmd_action (f, n);
   else if (g_str_equal (f[0], "stall"))
     {
       g_autofree char *us = g_strdup_printf ("%" G_GINT64_FORMAT, stall_max);
@@ -433,6 +513,7 @@ main (int argc, char **argv)
       return 2;
     }
   fatal_criticals ();
+  answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   verbose = g_getenv ("RT_HEADLESS_VERBOSE") != NULL;
   loop = g_main_loop_new (NULL, FALSE);
 

@@ -126,6 +126,16 @@ class Hub:
         self.wait(lambda e: e["ev"] == "cmd-done", timeout, skipped=seen)
         return [e for e in seen if e["ev"] == "write" and e["conv"] == conv]
 
+    def action(self, label, **answers):
+        """Run a plugin action; its dialogs get these field values. Returns
+        the events it caused (requests, notifications)."""
+        self.drain()
+        self.send("action", label, *("%s=%s" % kv for kv in answers.items()))
+        seen = []
+        ev = self.wait(lambda e: e["ev"] == "action-done", 5, skipped=seen)
+        assert ev["found"] == "1", "no plugin action %r" % label
+        return seen
+
     def pref(self, kind, path, value):
         self.send("pref", kind, path, value)
         self.wait(lambda e: e["ev"] == "pref-done", 5)
