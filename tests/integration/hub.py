@@ -17,8 +17,9 @@ PLUGIN_DIR = os.path.join(BUILD, "plugin")
 class Hub:
     """One hub process. userdir persists across restart() (same store)."""
 
-    def __init__(self, userdir, env=None):
+    def __init__(self, userdir, env=None, wrapper=None):
         self.userdir = userdir
+        self.wrapper = wrapper or []   # e.g. ["strace", "-f", ...]
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
         self.events = queue.Queue()
@@ -30,7 +31,7 @@ class Hub:
         os.makedirs(self.userdir, exist_ok=True)
         self.events = queue.Queue()
         self.proc = subprocess.Popen(
-            [HEADLESS, self.userdir, PLUGIN_DIR], stdin=subprocess.PIPE,
+            self.wrapper + [HEADLESS, self.userdir, PLUGIN_DIR], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=open(os.path.join(self.userdir, "stderr.log"), "ab"),
             env=self.env, text=True, encoding="utf-8", bufsize=1)
         threading.Thread(target=self._read, args=(self.proc, self.events), daemon=True).start()

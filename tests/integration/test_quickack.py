@@ -1,0 +1,53 @@
+"""The plugin re-arms TCP_QUICKACK on libpurple's sockets after each read
+(see plugin/glue/rt-quickack.c for why), and not when the preference is off.
+Observed from outside with strace on the real hub process."""
+import re
+
+from hub import Hub
+from wslib import linked_rooms, muc_user, unique
+
+QUICKACK = re.compile(r"setsockopt\(\d+, SOL_TCP, TCP_QUICKACK, \[1\], 4\) = 0")
+
+
+def relay_lines(hub, prosody, xmpp_client, n):
+    room_a, room_b = linked_rooms(hub, prosody, xmpp_client, unique("QuickAck"))
+    carol = muc_user(xmpp_client, room_a, "carol", "site-a.test")
+    dave = muc_user(xmpp_client, room_b, "dave", "site-b.test")
+    for i in range(n):
+        carol.send_groupchat(room_a, "line %d" % i)
+        dave.wait_message(lambda m: m["body"].endswith("line %d" % i), 5)
+
+
+def start_traced(tmp_path, prosody, trace):
+    hub = Hub(str(tmp_path / "hub"), wrapper=["strace", "-f", "-qq", "-e", "trace=setsockopt,connect", "-o", trace])
+    hub.start()
+    hub.a = prosody.new_user("site-a.test", prefix="hub")[0] + "/hub"
+    hub.b = prosody.new_user("site-b.test", prefix="hub")[0] + "/hub"
+    opts = {"connect_server": prosody.host, "port": prosody.port,
+            "connection_security": "opportunistic_tls", "auth_plain_in_clear": "true"}
+    for acct in (hub.a, hub.b):
+        hub.add_account(acct, "secret", "prpl-jabber", opts)
+    return hub
+
+
+def test_quickack_rearmed_after_reads_and_pref_turns_it_off(tmp_path, prosody, xmpp_client):
+    trace_on = str(tmp_path / "on.trace")
+    hub = start_traced(tmp_path, prosody, trace_on)
+    try:
+        relay_lines(hub, prosody, xmpp_client, 10)
+        hub.pref("bool", "/plugins/core/roundtable/quickack", "false")
+    finally:
+        hub.stop()
+    armed = len(QUICKACK.findall(open(trace_on).read()))
+    assert armed >= 10, "expected TCP_QUICKACK after each read, saw %d" % armed
+
+    # The preference is read when the plugin loads: restart with it off.
+    trace_off = str(tmp_path / "off.trace")
+    hub = start_traced(tmp_path, prosody, trace_off)
+    try:
+        relay_lines(hub, prosody, xmpp_client, 10)
+    finally:
+        hub.stop()
+    trace = open(trace_off).read()
+    assert "connect(" in trace          # the trace did see the hub's sockets
+    assert QUICKACK.findall(trace) == []
