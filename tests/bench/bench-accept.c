@@ -1,0 +1,408 @@
+/* bench-accept.c: messages accepted, persisted and planned per second by the
+ * core (rt_hub_accept on an RtStore), against raw SQLite inserts of the same
+ * rows with the same durability settings, measured in the same run.
+ *
+ * Usage: bench-accept DIR [SECONDS_PER_ROUND [ROUNDS [MEMBERS...]]]
+ *   defaults: 0.6 s, 3 rounds (store and raw alternate), 30 and 1000 members.
+ *
+ * For each workspace size N:
+ *   store: rt_store_open (DIR/store-N.db), one workspace, N members with one
+ *          IM endpoint each, working hours 00:00-24:00 every day in a mix of
+ *          time zones; an RtWorld whose endpoint_presence says AVAILABLE for
+ *          even-numbered members and OFFLINE for the others (routes: half IM,
+ *          half PENDING) and member_in_room FALSE; then rt_hub_accept of guest
+ *          lines, one transaction each (the store's own).
+ *   raw:   plain sqlite3 on DIR/raw-N.db with the store's own DDL for the
+ *          workspaces, messages and deliveries tables (copied from the store
+ *          file made above, so the shape follows the store), the same pragmas
+ *          (journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON), prepared
+ *          statements, and per message: BEGIN IMMEDIATE, one message row, one
+ *          delivery row per member with the same values, COMMIT.
+ * Rounds alternate store, raw, store, raw... so drift (page cache, WAL size,
+ * CPU frequency) hits both; each side's figure is the median of its rounds.
+ *
+ * Prints tab-separated lines on stdout:
+ *   accept_rate_N  V  msg/s  raw_sqlite_rate_N  B  msg/s  V/B
+ * Diagnostics on stderr. Exit status 1 on any store or SQLite error. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <glib.h>
+#include "rt-hub.h"
+#include "rt-store.h"
+
+static const char *const zones[] = {
+  "Europe/Brussels", "America/Sao_Paulo", "Asia/Tokyo", "UTC", "America/New_York",
+};
+
+static const char text[] = "We send the revised pricing annex to Acme tomorrow, 10:00 CET.";
+static const char label[] = "carol (guest)";
+
+/* ---- the store side -------------------------------------------------- */
+
+/* Even-numbered members ("m0", "m2", ...) are available, the others offline. */
+static RtPresence
+half_available (const RtEndpoint *ep, gpointer data)
+{
+  long n = strtol (ep->address + 1, NULL, 10);
+  return n % 2 == 0 ? RT_PRESENCE_AVAILABLE : RT_PRESENCE_OFFLINE;
+}
+
+static gboolean
+never_in_room (const RtMember *member, gint64 ws_id, gpointer data)
+{
+  return FALSE;
+}
+
+typedef struct {
+  RtStore *store;
+  gint64   ws;
+  RtWorld  world;
+  RtPolicy policy;
+  guint    n_members;
+} StoreSide;
+
+static gboolean
+store_setup (StoreSide *s, const char *path, guint n_members)
+{
+  g_autoptr (GError) error = NULL;
+
+  s->store = rt_store_open (path, &error);
+  if (s->store == NULL)
+    {
+      g_printerr ("bench-accept: %s\n", error->message);
+      return FALSE;
+    }
+  s->ws = rt_store_workspace_create (s->store, "Bench", &error);
+  if (s->ws <= 0)
+    {
+      g_printerr ("bench-accept: workspace: %s\n", error ? error->message : "?");
+      return FALSE;
+    }
+  for (guint i = 0; i < n_members; i++)
+    {
+      g_autofree char *handle = g_strdup_printf ("m%u", i);
+      g_autofree char *address = g_strdup_printf ("m%u@site-a.test", i);
+      g_autoptr (RtMember) m = rt_member_new (handle);
+      m->ws_id = s->ws;
+      m->name = g_strdup_printf ("Member %u", i);
+      m->site = g_strdup ("Brussels");
+      g_free (m->tz);
+      m->tz = g_strdup (zones[i % G_N_ELEMENTS (zones)]);
+      m->hours.start_min = 0;
+      m->hours.end_min = 1440;
+      m->hours.days = RT_DAYS_ALL;
+      g_ptr_array_add (m->endpoints, rt_endpoint_new ("xmpp", address, NULL));
+      if (!rt_store_member_save (s->store, m, &error))
+        {
+          g_printerr ("bench-accept: member: %s\n", error->message);
+          return FALSE;
+        }
+    }
+  s->world.endpoint_presence = half_available;
+  s->world.member_in_room = never_in_room;
+  s->world.data = NULL;
+  rt_policy_init_default (&s->policy);
+  s->n_members = n_members;
+  return TRUE;
+}
+
+static gboolean
+store_one (StoreSide *s)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMessage) msg = rt_message_new ();
+  msg->ws_id = s->ws;
+  msg->author_label = g_strdup (label);
+  msg->text = g_strdup (text);
+  if (!rt_hub_accept (s->store, &s->world, &s->policy, msg, &error) || msg->id <= 0)
+    {
+      g_printerr ("bench-accept: accept: %s\n", error ? error->message : "not stored");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The routes the store planned for one message: IM and PENDING rows. */
+static void
+store_check_routes (StoreSide *s, const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT route, COUNT(*) FROM deliveries WHERE msg_id = "
+                          "(SELECT MAX(id) FROM messages) GROUP BY route ORDER BY route",
+                          -1, &st, NULL) == SQLITE_OK)
+    {
+      GString *out = g_string_new (NULL);
+      while (sqlite3_step (st) == SQLITE_ROW)
+        g_string_append_printf (out, " %s=%d", sqlite3_column_text (st, 0),
+                                sqlite3_column_int (st, 1));
+      g_printerr ("bench-accept: %u members, rows of the last message:%s\n",
+                  s->n_members, out->str);
+      g_string_free (out, TRUE);
+    }
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+}
+
+/* ---- the raw side ---------------------------------------------------- */
+
+typedef struct {
+  sqlite3      *db;
+  sqlite3_stmt *begin, *commit, *msg_insert, *deliv_insert;
+  gint64        ws;
+  GArray       *member_ids;   /* gint64, same ids as the store's members */
+  GArray       *member_im;    /* gboolean: the store plans IM (else PENDING) */
+} RawSide;
+
+static gboolean
+raw_fail (RawSide *r, const char *what)
+{
+  g_printerr ("bench-accept: raw %s: %s\n", what, r->db ? sqlite3_errmsg (r->db) : "no db");
+  return FALSE;
+}
+
+static gboolean
+raw_exec (RawSide *r, const char *sql)
+{
+  char *msg = NULL;
+  if (sqlite3_exec (r->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+    return TRUE;
+  g_printerr ("bench-accept: raw: %s: %s\n", sql, msg ? msg : "?");
+  sqlite3_free (msg);
+  return FALSE;
+}
+
+/* The store's DDL for the tables written per message (and their indexes). */
+static GPtrArray *
+store_ddl (const char *store_path)
+{
+  GPtrArray *ddl = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_open_v2 (store_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND "
+                          "tbl_name IN ('workspaces', 'messages', 'deliveries') "
+                          "ORDER BY CASE tbl_name WHEN 'workspaces' THEN 0 "
+                          "WHEN 'messages' THEN 1 ELSE 2 END, type DESC, rowid",
+                          -1, &st, NULL) == SQLITE_OK)
+    while (sqlite3_step (st) == SQLITE_ROW)
+      g_ptr_array_add (ddl, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return ddl;
+}
+
+static gboolean
+raw_setup (RawSide *r, const char *path, const char *store_path, StoreSide *s)
+{
+  g_autoptr (GPtrArray) ddl = store_ddl (store_path);
+  if (ddl->len < 3)
+    {
+      g_printerr ("bench-accept: could not read the store's schema from %s\n", store_path);
+      return FALSE;
+    }
+  if (sqlite3_open_v2 (path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    return raw_fail (r, "open");
+  if (!raw_exec (r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"))
+    return FALSE;
+  if (!raw_exec (r, "BEGIN"))
+    return FALSE;
+  for (guint i = 0; i < ddl->len; i++)
+    if (!raw_exec (r, g_ptr_array_index (ddl, i)))
+      return FALSE;
+  if (!raw_exec (r, "INSERT INTO workspaces (name, created_us) VALUES ('Bench', 0)") ||
+      !raw_exec (r, "COMMIT"))
+    return FALSE;
+  r->ws = sqlite3_last_insert_rowid (r->db);
+
+  r->member_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  r->member_im = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  GPtrArray *members = rt_store_members (s->store, s->ws);
+  for (guint i = 0; i < members->len; i++)
+    {
+      const RtMember *m = g_ptr_array_index (members, i);
+      gboolean im = half_available (g_ptr_array_index (m->endpoints, 0), NULL) == RT_PRESENCE_AVAILABLE;
+      g_array_append_val (r->member_ids, m->id);
+      g_array_append_val (r->member_im, im);
+    }
+  if (sqlite3_prepare_v3 (r->db, "BEGIN IMMEDIATE", -1, SQLITE_PREPARE_PERSISTENT, &r->begin, NULL) ||
+      sqlite3_prepare_v3 (r->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &r->commit, NULL) ||
+      sqlite3_prepare_v3 (r->db, "INSERT INTO messages (ws_id, origin, author_member, author_label, "
+                          "text, created_us, source_link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                          -1, SQLITE_PREPARE_PERSISTENT, &r->msg_insert, NULL) ||
+      sqlite3_prepare_v3 (r->db, "INSERT INTO deliveries (msg_id, kind, target, route, endpoint, "
+                          "state, attempts, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+                          -1, SQLITE_PREPARE_PERSISTENT, &r->deliv_insert, NULL))
+    return raw_fail (r, "prepare");
+  return TRUE;
+}
+
+static gboolean
+raw_step (RawSide *r, sqlite3_stmt *st, const char *what)
+{
+  int rc = sqlite3_step (st);
+  sqlite3_reset (st);
+  return rc == SQLITE_DONE ? TRUE : raw_fail (r, what);
+}
+
+static gboolean
+raw_one (RawSide *r)
+{
+  gint64 now = g_get_real_time ();
+
+  if (!raw_step (r, r->begin, "begin"))
+    return FALSE;
+  sqlite3_stmt *st = r->msg_insert;
+  sqlite3_bind_int64 (st, 1, r->ws);
+  sqlite3_bind_null (st, 2);
+  sqlite3_bind_int64 (st, 3, 0);
+  sqlite3_bind_text (st, 4, label, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 5, text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 6, now);
+  sqlite3_bind_int64 (st, 7, 0);
+  if (!raw_step (r, st, "message insert"))
+    return FALSE;
+  gint64 id = sqlite3_last_insert_rowid (r->db);
+
+  st = r->deliv_insert;
+  for (guint i = 0; i < r->member_ids->len; i++)
+    {
+      gboolean im = g_array_index (r->member_im, gboolean, i);
+      sqlite3_bind_int64 (st, 1, id);
+      sqlite3_bind_text (st, 2, "M", 1, SQLITE_STATIC);
+      sqlite3_bind_int64 (st, 3, g_array_index (r->member_ids, gint64, i));
+      sqlite3_bind_text (st, 4, im ? "im" : "pending", -1, SQLITE_STATIC);
+      sqlite3_bind_int (st, 5, im ? 0 : -1);
+      sqlite3_bind_int (st, 6, im ? 0 : 1);
+      sqlite3_bind_int64 (st, 7, now);
+      if (!raw_step (r, st, "delivery insert"))
+        return FALSE;
+    }
+  return raw_step (r, r->commit, "commit");
+}
+
+static void
+raw_close (RawSide *r)
+{
+  sqlite3_finalize (r->begin);
+  sqlite3_finalize (r->commit);
+  sqlite3_finalize (r->msg_insert);
+  sqlite3_finalize (r->deliv_insert);
+  sqlite3_close (r->db);
+  if (r->member_ids)
+    g_array_unref (r->member_ids);
+  if (r->member_im)
+    g_array_unref (r->member_im);
+}
+
+/* ---- timing ------------------------------------------------------------ */
+
+typedef gboolean (*OneFunc) (gpointer side);
+
+/* Messages per second over one round of about seconds; -1 on error. */
+static double
+round_rate (OneFunc one, gpointer side, double seconds)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 end = start + (gint64) (seconds * G_USEC_PER_SEC);
+  guint64 n = 0;
+  gint64 now;
+  do
+    {
+      /* Check the clock every few messages only. */
+      for (int k = 0; k < 4; k++, n++)
+        if (!one (side))
+          return -1;
+      now = g_get_monotonic_time ();
+    }
+  while (now < end);
+  return n / ((now - start) / (double) G_USEC_PER_SEC);
+}
+
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (GArray *v)
+{
+  g_array_sort (v, cmp_double);
+  guint n = v->len;
+  return n % 2 ? g_array_index (v, double, n / 2)
+               : (g_array_index (v, double, n / 2 - 1) + g_array_index (v, double, n / 2)) / 2;
+}
+
+static gboolean
+bench_size (const char *dir, guint n_members, double seconds, int rounds)
+{
+  g_autofree char *store_path = g_strdup_printf ("%s/store-%u.db", dir, n_members);
+  g_autofree char *raw_path = g_strdup_printf ("%s/raw-%u.db", dir, n_members);
+  StoreSide s = { 0 };
+  RawSide r = { 0 };
+  gboolean ok = FALSE;
+  g_autoptr (GArray) store_rates = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) raw_rates = g_array_new (FALSE, FALSE, sizeof (double));
+
+  if (!store_setup (&s, store_path, n_members) || !raw_setup (&r, raw_path, store_path, &s))
+    goto out;
+  /* Warm up both (statement caches, the members cache, time zones). */
+  for (int i = 0; i < 20; i++)
+    if (!store_one (&s) || !raw_one (&r))
+      goto out;
+  for (int i = 0; i < rounds; i++)
+    {
+      double a = round_rate ((OneFunc) store_one, &s, seconds);
+      double b = round_rate ((OneFunc) raw_one, &r, seconds);
+      if (a < 0 || b < 0)
+        goto out;
+      g_array_append_val (store_rates, a);
+      g_array_append_val (raw_rates, b);
+      g_printerr ("bench-accept: %u members, round %d: store %.0f msg/s, raw %.0f msg/s\n",
+                  n_members, i + 1, a, b);
+    }
+  store_check_routes (&s, store_path);
+  double a = median (store_rates), b = median (raw_rates);
+  printf ("accept_rate_%u\t%.0f\tmsg/s\traw_sqlite_rate_%u\t%.0f\tmsg/s\t%.2f\n",
+          n_members, a, n_members, b, a / b);
+  fflush (stdout);
+  ok = TRUE;
+out:
+  raw_close (&r);
+  rt_store_close (s.store);
+  return ok;
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc < 2)
+    {
+      g_printerr ("usage: %s DIR [SECONDS_PER_ROUND [ROUNDS [MEMBERS...]]]\n", argv[0]);
+      return 2;
+    }
+  double seconds = argc > 2 ? g_ascii_strtod (argv[2], NULL) : 0.6;
+  int rounds = argc > 3 ? atoi (argv[3]) : 3;
+  if (seconds <= 0 || rounds <= 0)
+    {
+      g_printerr ("bench-accept: bad SECONDS_PER_ROUND or ROUNDS\n");
+      return 2;
+    }
+  guint sizes_default[] = { 30, 1000 };
+  guint n_sizes = argc > 4 ? (guint) (argc - 4) : G_N_ELEMENTS (sizes_default);
+  gboolean ok = TRUE;
+  for (guint i = 0; i < n_sizes; i++)
+    {
+      guint n = argc > 4 ? (guint) atoi (argv[4 + i]) : sizes_default[i];
+      if (n == 0)
+        continue;
+      ok = bench_size (argv[1], n, seconds, rounds) && ok;
+    }
+  return ok ? 0 : 1;
+}
