@@ -62,25 +62,12 @@ def xmpp_client(prosody):
 
 
 # -- The Roundtable hub (logic in hub.py) ----------------------------------------
-from hub import Hub, PLUGIN_DIR  # noqa: E402
+from hub import start_hub  # noqa: E402
 
 
 @pytest.fixture
 def hub(prosody, tmp_path):
-    """A headless libpurple hub with the plugin from the build dir, signed in
-    with one fresh account on site-a.test and one on site-b.test
-    (hub.a, hub.b: account names, resource "hub")."""
-    h = Hub(str(tmp_path / "hub"))
-    h.start()
-    # The build under test, never an installed copy.
-    assert os.path.dirname(h.plugin_path) == PLUGIN_DIR, h.plugin_path
-    h.a = prosody.new_user("site-a.test", prefix="hub")[0] + "/hub"
-    h.b = prosody.new_user("site-b.test", prefix="hub")[0] + "/hub"
-    opts = {"connect_server": prosody.host, "port": prosody.port,
-            # Plaintext is for this loopback test server only.
-            "connection_security": "opportunistic_tls", "auth_plain_in_clear": "true"}
-    for acct in (h.a, h.b):
-        h.add_account(acct, "secret", "prpl-jabber", opts)
+    h = start_hub(prosody, str(tmp_path / "hub"))
     try:
         yield h
     finally:

@@ -3,7 +3,7 @@
 Observed from outside with strace on the real hub process."""
 import re
 
-from hub import Hub
+from hub import start_hub
 from wslib import linked_rooms, muc_user, unique
 
 QUICKACK = re.compile(r"setsockopt\(\d+, SOL_TCP, TCP_QUICKACK, \[1\], 4\) = 0")
@@ -19,15 +19,8 @@ def relay_lines(hub, prosody, xmpp_client, n):
 
 
 def start_traced(tmp_path, prosody, trace):
-    hub = Hub(str(tmp_path / "hub"), wrapper=["strace", "-f", "-qq", "-e", "trace=setsockopt,connect", "-o", trace])
-    hub.start()
-    hub.a = prosody.new_user("site-a.test", prefix="hub")[0] + "/hub"
-    hub.b = prosody.new_user("site-b.test", prefix="hub")[0] + "/hub"
-    opts = {"connect_server": prosody.host, "port": prosody.port,
-            "connection_security": "opportunistic_tls", "auth_plain_in_clear": "true"}
-    for acct in (hub.a, hub.b):
-        hub.add_account(acct, "secret", "prpl-jabber", opts)
-    return hub
+    return start_hub(prosody, str(tmp_path / "hub"),
+                     wrapper=["strace", "-f", "-qq", "-e", "trace=setsockopt,connect", "-o", trace])
 
 
 def test_quickack_rearmed_after_reads_and_pref_turns_it_off(tmp_path, prosody, xmpp_client):
