@@ -79,14 +79,10 @@ plain_text (const char *markup)
 }
 
 static void
-on_chat_msg (PurpleAccount *account, const char *who, const char *message,
-             PurpleConversation *conv, PurpleMessageFlags flags, gpointer data)
+accept_chat_line (PurpleAccount *account, const char *who, const char *message,
+                  PurpleConversation *conv)
 {
   RtGlue *glue = rt_glue ();
-  /* Our own lines come back from the room (no echo), history replayed on
-   * join was handled before (no duplicate), system lines are not speech. */
-  if (flags & (PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_DELAYED | PURPLE_MESSAGE_SYSTEM))
-    return;
   g_autoptr(RtLink) link = rt_store_link_find (glue->store, purple_account_get_protocol_id (account),
                                                purple_account_get_username (account),
                                                purple_conversation_get_name (conv));
@@ -109,6 +105,29 @@ on_chat_msg (PurpleAccount *account, const char *who, const char *message,
   if (!rt_bridge_accept (msg, &error) && error != NULL)
     purple_debug_error (RT_DEBUG_CAT, "line from %s not accepted: %s\n",
                         purple_conversation_get_name (conv), error->message);
+}
+
+static void
+on_chat_msg (PurpleAccount *account, const char *who, const char *message,
+             PurpleConversation *conv, PurpleMessageFlags flags, gpointer data)
+{
+  /* Our own lines come back from the room (no echo), history replayed on
+   * join was handled before (no duplicate), system lines are not speech. */
+  if (flags & (PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_DELAYED | PURPLE_MESSAGE_SYSTEM))
+    return;
+  accept_chat_line (account, who, message, conv);
+}
+
+/* A line the hub's own user typed in a linked room (Pidgin or Finch). The
+ * pump sends with serv_chat_send, which does not emit this signal, so bridged
+ * lines never come back here. */
+static void
+on_sent_chat_msg (PurpleAccount *account, const char *message, int id, gpointer data)
+{
+  PurpleConnection *gc = purple_account_get_connection (account);
+  PurpleConversation *conv = gc != NULL ? purple_find_chat (gc, id) : NULL;
+  if (conv != NULL)
+    accept_chat_line (account, purple_conv_chat_get_nick (PURPLE_CONV_CHAT (conv)), message, conv);
 }
 
 static void
@@ -188,6 +207,8 @@ rt_bridge_connect (PurplePlugin *plugin)
   void *conversations = purple_conversations_get_handle ();
   purple_signal_connect (conversations, "received-chat-msg", plugin,
                          PURPLE_CALLBACK (on_chat_msg), NULL);
+  purple_signal_connect (conversations, "sent-chat-msg", plugin,
+                         PURPLE_CALLBACK (on_sent_chat_msg), NULL);
   purple_signal_connect (conversations, "received-im-msg", plugin,
                          PURPLE_CALLBACK (on_im_msg), NULL);
   purple_signal_connect (conversations, "chat-joined", plugin,

@@ -10,6 +10,7 @@
  *   join USER ROOM                                   join a chat by name
  *   cmd USER CONV TEXT                               run a /command in CONV
  *                                                    (a joined chat, else an IM)
+ *   say USER ROOM TEXT                               type a line in a joined chat
  *   pref int|bool|string|pathlist PATH VALUE
  *   action LABEL [field=value ...]                   run a plugin action, answering
  *                                                    its dialogs with these values
@@ -425,6 +426,22 @@ cmd_action (char **f, guint n)
   emit ("action-done", "found", found ? "1" : "0", NULL);
 }
 
+/* say USER ROOM TEXT: the local user types a line in a joined chat. */
+static void
+cmd_say (char **f, guint n)
+{
+  PurpleAccount *account = n >= 4 ? find_account (f[1]) : NULL;
+  PurpleConversation *conv = account ? purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT, f[2], account) : NULL;
+  if (conv == NULL)
+    {
+      emit ("error", "msg", "say: no such chat", NULL);
+      return;
+    }
+  g_autofree char *markup = g_markup_escape_text (f[3], -1);
+  purple_conv_chat_send (PURPLE_CONV_CHAT (conv), markup);
+  emit ("said", NULL);
+}
+
 static void
 cmd_pref (char **f, guint n)
 {
@@ -471,6 +488,8 @@ on_stdin (GIOChannel *source, GIOCondition cond, gpointer data)
     cmd_cmd (f, n);
   else if (g_str_equal (f[0], "pref"))
     cmd_pref (f, n);
+  else if (g_str_equal (f[0], "say"))
+    cmd_say (f, n);
   else if (g_str_equal (f[0], "action"))
     cmd_action (f, n);
   else if (g_str_equal (f[0], "stall"))

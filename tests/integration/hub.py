@@ -127,6 +127,11 @@ class Hub:
         self.wait(lambda e: e["ev"] == "cmd-done", timeout, skipped=seen)
         return [e for e in seen if e["ev"] == "write" and e["conv"] == conv]
 
+    def say(self, user, room, text):
+        """The hub's own user types a line in a room (as in Pidgin or Finch)."""
+        self.send("say", user, room, text)
+        self.wait(lambda e: e["ev"] in ("said", "error"), 5)
+
     def action(self, label, **answers):
         """Run a plugin action; its dialogs get these field values. Returns
         the events it caused (requests, notifications)."""

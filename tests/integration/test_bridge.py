@@ -47,6 +47,18 @@ def test_bridge_both_ways_between_two_hosts(hub, prosody, xmpp_client):
     assert not [m for m in alice.collect(from_hub(hub.a), 0.1) if "a-line" in m["body"]]
 
 
+def test_hub_users_own_line_is_bridged_once(hub, prosody, xmpp_client):
+    ws = unique("Operator")
+    room_a, room_b = linked_rooms(hub, prosody, xmpp_client, ws)
+    carol = muc_user(xmpp_client, room_a, "carol", "site-a.test")
+    dave = muc_user(xmpp_client, room_b, "dave", "site-b.test")
+    nick = hub.a.split("@")[0]
+    hub.say(hub.a, room_a, "typed by the hub's user")
+    assert carol.wait_message(from_hub(hub.a), 5)["body"] == "typed by the hub's user"
+    assert dave.wait_message(from_hub(hub.b), 5)["body"] == "%s (guest): typed by the hub's user" % nick
+    assert dave.collect(from_hub(hub.b), 0.5) == [] and carol.collect(from_hub(hub.a), 0.1) == []
+
+
 def test_member_live_then_pending_then_live(hub, prosody, xmpp_client):
     ws = unique("Live")
     room_a, _ = linked_rooms(hub, prosody, xmpp_client, ws)
