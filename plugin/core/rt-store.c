@@ -1,4 +1,6 @@
-/* rt-store.c: the durable store (SQLite, WAL, versioned schema).
+/* rt-store.c: the durable store (SQLite, WAL, versioned schema): open/close,
+ * schema and migrations, the statement table, workspaces, members and links.
+ * Messages and the outbox are in rt-store-outbox.c.
  *
  * Every statement is prepared once at open (SQLITE_PREPARE_PERSISTENT) and
  * reset right after use, so text bound with SQLITE_STATIC never outlives the
@@ -7,37 +9,15 @@
 #include <string.h>
 #include <sqlite3.h>
 #include <glib/gi18n-lib.h>
-#include "rt-store.h"
+#include "rt-store-private.h"
 #include "rt-clock.h"
 #include "rt-error.h"
-
-/* deliveries.state */
-enum {
-  STATE_SEND = 0,     /* an IM still to send (route 'im') */
-  STATE_PENDING = 1,  /* kept for the member's next digest (route 'pending') */
-  STATE_SENT = 2,
-  STATE_FAILED = 3,   /* a link delivery given up */
-};
 
 #define MEMBER_COLS "SELECT id, ws_id, handle, name, site, country, tz, lang, " \
                     "hours_start, hours_end, days, offhours_im FROM members "
 #define MSG_COLS "SELECT m.id, m.ws_id, m.origin, m.author_member, m.author_label, " \
                  "m.text, m.created_us, m.source_link FROM messages m "
 #define DELIVERY_KEY " WHERE msg_id = ?1 AND kind = ?2 AND target = ?3"
-
-typedef enum {
-  S_BEGIN, S_COMMIT, S_ROLLBACK,
-  S_WS_INSERT, S_WS_FIND, S_WS_GET, S_WS_LIST, S_WS_DELETE,
-  S_MEMBER_INSERT, S_MEMBER_UPDATE, S_MEMBER_FIND, S_MEMBER_GET, S_MEMBER_LIST,
-  S_MEMBER_DELETE, S_MEMBER_DROP_DELIVERIES, S_MEMBERS_BY_EP, S_MEMBER_LAST_IM,
-  S_EP_DELETE, S_EP_INSERT, S_EP_OF_MEMBER, S_EP_OF_WS,
-  S_LINK_INSERT, S_LINK_FIND, S_LINK_LIST_WS, S_LINK_LIST_ALL, S_LINK_DELETE,
-  S_LINK_DROP_DELIVERIES,
-  S_MSG_INSERT, S_MSG_GET, S_MSG_COUNT_WS, S_MSG_COUNT_ALL,
-  S_DELIV_INSERT, S_DELIV_STATE, S_DELIV_SENT, S_DELIV_RETRY, S_DELIV_GIVE_UP, S_DELIV_DEFER, S_RESCHEDULE,
-  S_DUE, S_NEXT_DUE, S_COUNT_DUE, S_PENDING,
-  N_STATEMENTS
-} StmtId;
 
 static const char *const statement_sql[N_STATEMENTS] = {
   [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -100,13 +80,6 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_COUNT_DUE] = "SELECT COUNT(*) FROM deliveries WHERE state = 0 AND next_at <= ?1",
   [S_PENDING] = MSG_COLS "JOIN deliveries d ON d.msg_id = m.id "
     "WHERE d.kind = 'M' AND d.target = ?1 AND d.state = 1 ORDER BY d.msg_id",
-};
-
-struct _RtStore {
-  sqlite3      *db;
-  sqlite3_stmt *stmt[N_STATEMENTS];
-  GHashTable   *members_cache;   /* gint64 ws_id -> GPtrArray of RtMember* */
-  gint64        last_im;         /* largest members.last_im handed out */
 };
 
 /* ---- schema ---------------------------------------------------------- */
@@ -240,21 +213,22 @@ migrate (sqlite3 *db, GError **error)
 
 /* ---- helpers --------------------------------------------------------- */
 
-static gboolean
+/* Shared with rt-store-outbox.c: see rt-store-private.h. */
+
+gboolean
 store_error (RtStore *store, GError **error)
 {
   g_set_error (error, RT_ERROR, RT_ERROR_STORE, "%s", sqlite3_errmsg (store->db));
   return FALSE;
 }
 
-static sqlite3_stmt *
+sqlite3_stmt *
 S (RtStore *store, StmtId id)
 {
   return store->stmt[id];
 }
 
-/* Step a statement that returns no rows; reset it. Returns the SQLite code. */
-static int
+int
 run (sqlite3_stmt *st)
 {
   int rc = sqlite3_step (st);
@@ -262,13 +236,13 @@ run (sqlite3_stmt *st)
   return rc;
 }
 
-static int
+int
 constraint (RtStore *store)
 {
   return sqlite3_extended_errcode (store->db);
 }
 
-static void
+void
 bind_text (sqlite3_stmt *st, int i, const char *text)
 {
   if (text)
@@ -277,32 +251,13 @@ bind_text (sqlite3_stmt *st, int i, const char *text)
     sqlite3_bind_null (st, i);
 }
 
-static void
-bind_kind (sqlite3_stmt *st, int i, const char *kind)
-{
-  sqlite3_bind_text (st, i, kind, 1, SQLITE_STATIC);
-}
-
-static char *
+char *
 col_text (sqlite3_stmt *st, int i)
 {
   return g_strdup ((const char *) sqlite3_column_text (st, i));
 }
 
-static gint64
-query_int64 (RtStore *store, StmtId id, gint64 arg, gint64 fallback)
-{
-  sqlite3_stmt *st = S (store, id);
-  gint64 v = fallback;
-  if (sqlite3_bind_parameter_count (st) > 0)
-    sqlite3_bind_int64 (st, 1, arg);
-  if (sqlite3_step (st) == SQLITE_ROW && sqlite3_column_type (st, 0) != SQLITE_NULL)
-    v = sqlite3_column_int64 (st, 0);
-  sqlite3_reset (st);
-  return v;
-}
-
-static gboolean
+gboolean
 tx_begin (RtStore *store, GError **error)
 {
   if (run (S (store, S_BEGIN)) != SQLITE_DONE)
@@ -310,8 +265,7 @@ tx_begin (RtStore *store, GError **error)
   return TRUE;
 }
 
-/* Commit if ok, else roll back; returns whether the work is committed. */
-static gboolean
+gboolean
 tx_end (RtStore *store, gboolean ok, GError **error)
 {
   if (ok && run (S (store, S_COMMIT)) == SQLITE_DONE)
@@ -327,6 +281,35 @@ static void
 members_changed (RtStore *store)
 {
   g_hash_table_remove_all (store->members_cache);
+}
+
+/* In one transaction: deletes row id with statement del, then runs statement
+ * also (none if N_STATEMENTS), each with id as ?1. Fails with
+ * RT_ERROR_NOT_FOUND and not_found (a translated message) if del removed no
+ * row. Returns whether the work is committed. */
+static gboolean
+delete_by_id (RtStore *store, StmtId del, StmtId also, gint64 id,
+              const char *not_found, GError **error)
+{
+  sqlite3_stmt *st = S (store, del);
+  gboolean ok;
+
+  if (!tx_begin (store, error))
+    return FALSE;
+  sqlite3_bind_int64 (st, 1, id);
+  ok = run (st) == SQLITE_DONE || store_error (store, error);
+  if (ok && sqlite3_changes (store->db) == 0)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, not_found);
+      ok = FALSE;
+    }
+  if (ok && also != N_STATEMENTS)
+    {
+      st = S (store, also);
+      sqlite3_bind_int64 (st, 1, id);
+      ok = run (st) == SQLITE_DONE || store_error (store, error);
+    }
+  return tx_end (store, ok, error);
 }
 
 /* ---- open/close ------------------------------------------------------ */
@@ -475,22 +458,10 @@ rt_store_workspaces (RtStore *store)
 gboolean
 rt_store_workspace_delete (RtStore *store, gint64 id, GError **error)
 {
-  sqlite3_stmt *st = S (store, S_WS_DELETE);
-  gboolean ok;
-
-  if (!tx_begin (store, error))
+  if (!delete_by_id (store, S_WS_DELETE, N_STATEMENTS, id, _("No such workspace."), error))
     return FALSE;
-  sqlite3_bind_int64 (st, 1, id);
-  ok = run (st) == SQLITE_DONE || store_error (store, error);
-  if (ok && sqlite3_changes (store->db) == 0)
-    {
-      g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such workspace."));
-      ok = FALSE;
-    }
-  ok = tx_end (store, ok, error);
-  if (ok)
-    members_changed (store);
-  return ok;
+  members_changed (store);
+  return TRUE;
 }
 
 /* ---- members --------------------------------------------------------- */
@@ -821,292 +792,7 @@ rt_store_links (RtStore *store, gint64 ws_id)
 gboolean
 rt_store_link_remove (RtStore *store, gint64 link_id, GError **error)
 {
-  sqlite3_stmt *st = S (store, S_LINK_DELETE);
-  gboolean ok;
-
-  if (!tx_begin (store, error))
-    return FALSE;
-  sqlite3_bind_int64 (st, 1, link_id);
-  ok = run (st) == SQLITE_DONE || store_error (store, error);
-  if (ok && sqlite3_changes (store->db) == 0)
-    {
-      g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such link."));
-      ok = FALSE;
-    }
-  if (ok)
-    {
-      /* Lines not yet bridged into the room are dropped with it. */
-      st = S (store, S_LINK_DROP_DELIVERIES);
-      sqlite3_bind_int64 (st, 1, link_id);
-      ok = run (st) == SQLITE_DONE || store_error (store, error);
-    }
-  return tx_end (store, ok, error);
-}
-
-/* ---- messages -------------------------------------------------------- */
-
-static RtMessage *
-message_from_row (sqlite3_stmt *st)
-{
-  RtMessage *msg = rt_message_new ();
-  msg->id = sqlite3_column_int64 (st, 0);
-  msg->ws_id = sqlite3_column_int64 (st, 1);
-  msg->origin = col_text (st, 2);
-  msg->author_member = sqlite3_column_int64 (st, 3);
-  msg->author_label = col_text (st, 4);
-  msg->text = col_text (st, 5);
-  msg->created_us = sqlite3_column_int64 (st, 6);
-  msg->source_link = sqlite3_column_int64 (st, 7);
-  return msg;
-}
-
-/* Returns 1 stored, 0 duplicate, -1 error. */
-static int
-message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint n_rows,
-               gint64 *id, GError **error)
-{
-  sqlite3_stmt *st = S (store, S_MSG_INSERT);
-  gint64 now = rt_clock_now ();
-
-  sqlite3_bind_int64 (st, 1, msg->ws_id);
-  bind_text (st, 2, msg->origin);
-  sqlite3_bind_int64 (st, 3, msg->author_member);
-  bind_text (st, 4, msg->author_label);
-  bind_text (st, 5, msg->text ? msg->text : "");
-  sqlite3_bind_int64 (st, 6, msg->created_us);
-  sqlite3_bind_int64 (st, 7, msg->source_link);
-  if (run (st) != SQLITE_DONE)
-    {
-      int code = constraint (store);
-      if (code == SQLITE_CONSTRAINT_UNIQUE)
-        return 0;
-      if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
-        g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such workspace."));
-      else
-        store_error (store, error);
-      return -1;
-    }
-  *id = sqlite3_last_insert_rowid (store->db);
-
-  st = S (store, S_DELIV_INSERT);
-  for (guint i = 0; i < n_rows; i++)
-    {
-      const RtDeliveryRow *row = &rows[i];
-      /* Links are always sent; members get an IM now or wait for the digest. */
-      gboolean im = row->kind == 'L' || row->route == RT_ROUTE_IM;
-
-      if (row->kind == 'M' && row->route == RT_ROUTE_NONE)
-        continue;
-      sqlite3_bind_int64 (st, 1, *id);
-      bind_kind (st, 2, &row->kind);
-      sqlite3_bind_int64 (st, 3, row->target);
-      sqlite3_bind_text (st, 4, rt_route_to_string (im ? RT_ROUTE_IM : RT_ROUTE_PENDING),
-                         -1, SQLITE_STATIC);
-      sqlite3_bind_int (st, 5, row->kind == 'M' ? row->endpoint : -1);
-      sqlite3_bind_int (st, 6, im ? STATE_SEND : STATE_PENDING);
-      sqlite3_bind_int64 (st, 7, now);
-      if (run (st) != SQLITE_DONE)
-        {
-          store_error (store, error);
-          return -1;
-        }
-    }
-  return 1;
-}
-
-gboolean
-rt_store_message_add (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows,
-                      guint n_rows, GError **error)
-{
-  gint64 id = 0;
-
-  msg->id = 0;
-  if (!msg->created_us)
-    msg->created_us = rt_clock_now ();
-  if (!tx_begin (store, error))
-    return FALSE;
-  int stored = message_write (store, msg, rows, n_rows, &id, error);
-  if (!tx_end (store, stored == 1, stored == 1 ? error : NULL))
-    return FALSE;
-  msg->id = id;
-  return TRUE;
-}
-
-RtMessage *
-rt_store_message_get (RtStore *store, gint64 msg_id)
-{
-  sqlite3_stmt *st = S (store, S_MSG_GET);
-  RtMessage *msg = NULL;
-
-  sqlite3_bind_int64 (st, 1, msg_id);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    msg = message_from_row (st);
-  sqlite3_reset (st);
-  return msg;
-}
-
-gint64
-rt_store_message_count (RtStore *store, gint64 ws_id)
-{
-  return query_int64 (store, ws_id ? S_MSG_COUNT_WS : S_MSG_COUNT_ALL, ws_id, 0);
-}
-
-/* ---- outbox ---------------------------------------------------------- */
-
-GArray *
-rt_store_outbox_due (RtStore *store, gint64 now_us, guint limit)
-{
-  GArray *items = g_array_new (FALSE, TRUE, sizeof (RtOutboxItem));
-  sqlite3_stmt *st = S (store, S_DUE);
-
-  sqlite3_bind_int64 (st, 1, now_us);
-  sqlite3_bind_int64 (st, 2, limit);
-  while (sqlite3_step (st) == SQLITE_ROW)
-    {
-      const char *kind = (const char *) sqlite3_column_text (st, 1);
-      const char *route = (const char *) sqlite3_column_text (st, 3);
-      RtOutboxItem item = {
-        .msg_id = sqlite3_column_int64 (st, 0),
-        .kind = kind ? kind[0] : '?',
-        .target = sqlite3_column_int64 (st, 2),
-        .route = g_strcmp0 (route, "pending") == 0 ? RT_ROUTE_PENDING : RT_ROUTE_IM,
-        .endpoint = sqlite3_column_int (st, 4),
-        .attempts = sqlite3_column_int (st, 5),
-        .next_at_us = sqlite3_column_int64 (st, 6),
-      };
-      g_array_append_val (items, item);
-    }
-  sqlite3_reset (st);
-  return items;
-}
-
-gint64
-rt_store_outbox_next_due (RtStore *store)
-{
-  return query_int64 (store, S_NEXT_DUE, 0, -1);
-}
-
-gint64
-rt_store_outbox_count_due (RtStore *store)
-{
-  return query_int64 (store, S_COUNT_DUE, rt_clock_now (), 0);
-}
-
-static void
-bind_key (sqlite3_stmt *st, gint64 msg_id, const char *kind, gint64 target)
-{
-  sqlite3_bind_int64 (st, 1, msg_id);
-  bind_kind (st, 2, kind);
-  sqlite3_bind_int64 (st, 3, target);
-}
-
-/* State of one delivery, or -1 (with error) if there is none. */
-static int
-delivery_state (RtStore *store, gint64 msg_id, const char *kind, gint64 target, GError **error)
-{
-  sqlite3_stmt *st = S (store, S_DELIV_STATE);
-  int state = -1;
-
-  bind_key (st, msg_id, kind, target);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    state = sqlite3_column_int (st, 0);
-  sqlite3_reset (st);
-  if (state < 0)
-    g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such delivery."));
-  return state;
-}
-
-gboolean
-rt_store_outbox_sent (RtStore *store, gint64 msg_id, char kind, gint64 target, GError **error)
-{
-  gint64 now = rt_clock_now ();
-
-  if (!tx_begin (store, error))
-    return FALSE;
-  int state = delivery_state (store, msg_id, &kind, target, error);
-  gboolean ok = state >= 0;
-  if (ok && state != STATE_SENT)
-    {
-      sqlite3_stmt *st = S (store, S_DELIV_SENT);
-      bind_key (st, msg_id, &kind, target);
-      sqlite3_bind_int64 (st, 4, now);
-      ok = run (st) == SQLITE_DONE || store_error (store, error);
-    }
-  if (ok && state == STATE_SEND && kind == 'M')
-    {
-      /* Remember who got an IM last: replies from a shared address go to them. */
-      sqlite3_stmt *st = S (store, S_MEMBER_LAST_IM);
-      gint64 stamp = MAX (now, store->last_im + 1);
-      sqlite3_bind_int64 (st, 1, target);
-      sqlite3_bind_int64 (st, 2, stamp);
-      ok = run (st) == SQLITE_DONE || store_error (store, error);
-      if (ok)
-        store->last_im = stamp;
-    }
-  return tx_end (store, ok, error);
-}
-
-gboolean
-rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint64 target,
-                       gint64 next_at_us, gboolean give_up, const char *error_text,
-                       GError **error)
-{
-  if (!tx_begin (store, error))
-    return FALSE;
-  int state = delivery_state (store, msg_id, &kind, target, error);
-  gboolean ok = state >= 0;
-  if (ok && state == STATE_SEND)   /* only a delivery still to send can fail */
-    {
-      sqlite3_stmt *st;
-      if (give_up)
-        {
-          gboolean member = kind == 'M';
-          st = S (store, S_DELIV_GIVE_UP);
-          bind_key (st, msg_id, &kind, target);
-          sqlite3_bind_int (st, 4, member ? STATE_PENDING : STATE_FAILED);
-          sqlite3_bind_text (st, 5, rt_route_to_string (member ? RT_ROUTE_PENDING : RT_ROUTE_IM),
-                             -1, SQLITE_STATIC);
-          bind_text (st, 6, error_text);
-        }
-      else
-        {
-          st = S (store, S_DELIV_RETRY);
-          bind_key (st, msg_id, &kind, target);
-          sqlite3_bind_int64 (st, 4, next_at_us);
-          bind_text (st, 5, error_text);
-        }
-      ok = run (st) == SQLITE_DONE || store_error (store, error);
-    }
-  return tx_end (store, ok, error);
-}
-
-gboolean
-rt_store_outbox_defer (RtStore *store, gint64 msg_id, char kind, gint64 target,
-                       gint64 next_at_us, GError **error)
-{
-  sqlite3_stmt *st = S (store, S_DELIV_DEFER);
-  bind_key (st, msg_id, &kind, target);
-  sqlite3_bind_int64 (st, 4, next_at_us);
-  return run (st) == SQLITE_DONE || store_error (store, error);
-}
-
-gboolean
-rt_store_outbox_reschedule_all (RtStore *store, gint64 now_us, GError **error)
-{
-  sqlite3_stmt *st = S (store, S_RESCHEDULE);
-  sqlite3_bind_int64 (st, 1, now_us);
-  return run (st) == SQLITE_DONE || store_error (store, error);
-}
-
-GPtrArray *
-rt_store_pending (RtStore *store, gint64 member_id)
-{
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_message_free);
-  sqlite3_stmt *st = S (store, S_PENDING);
-
-  sqlite3_bind_int64 (st, 1, member_id);
-  while (sqlite3_step (st) == SQLITE_ROW)
-    g_ptr_array_add (list, message_from_row (st));
-  sqlite3_reset (st);
-  return list;
+  /* Lines not yet bridged into the room are dropped with it. */
+  return delete_by_id (store, S_LINK_DELETE, S_LINK_DROP_DELIVERIES, link_id,
+                       _("No such link."), error);
 }

@@ -1,0 +1,300 @@
+/* rt-store-outbox.c: the store's messages and their deliveries (the outbox
+ * the pump sends from, and the rows kept for members' digests).
+ *
+ * Statements come from the table in rt-store.c; the same rules hold: reset
+ * right after use, every public write one transaction. */
+#include "config.h"
+#include <sqlite3.h>
+#include <glib/gi18n-lib.h>
+#include "rt-store-private.h"
+#include "rt-clock.h"
+#include "rt-error.h"
+
+/* ---- helpers --------------------------------------------------------- */
+
+static void
+bind_kind (sqlite3_stmt *st, int i, const char *kind)
+{
+  sqlite3_bind_text (st, i, kind, 1, SQLITE_STATIC);
+}
+
+static gint64
+query_int64 (RtStore *store, StmtId id, gint64 arg, gint64 fallback)
+{
+  sqlite3_stmt *st = S (store, id);
+  gint64 v = fallback;
+  if (sqlite3_bind_parameter_count (st) > 0)
+    sqlite3_bind_int64 (st, 1, arg);
+  if (sqlite3_step (st) == SQLITE_ROW && sqlite3_column_type (st, 0) != SQLITE_NULL)
+    v = sqlite3_column_int64 (st, 0);
+  sqlite3_reset (st);
+  return v;
+}
+
+/* ---- messages -------------------------------------------------------- */
+
+static RtMessage *
+message_from_row (sqlite3_stmt *st)
+{
+  RtMessage *msg = rt_message_new ();
+  msg->id = sqlite3_column_int64 (st, 0);
+  msg->ws_id = sqlite3_column_int64 (st, 1);
+  msg->origin = col_text (st, 2);
+  msg->author_member = sqlite3_column_int64 (st, 3);
+  msg->author_label = col_text (st, 4);
+  msg->text = col_text (st, 5);
+  msg->created_us = sqlite3_column_int64 (st, 6);
+  msg->source_link = sqlite3_column_int64 (st, 7);
+  return msg;
+}
+
+/* Returns 1 stored, 0 duplicate, -1 error. */
+static int
+message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint n_rows,
+               gint64 *id, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_MSG_INSERT);
+  gint64 now = rt_clock_now ();
+
+  sqlite3_bind_int64 (st, 1, msg->ws_id);
+  bind_text (st, 2, msg->origin);
+  sqlite3_bind_int64 (st, 3, msg->author_member);
+  bind_text (st, 4, msg->author_label);
+  bind_text (st, 5, msg->text ? msg->text : "");
+  sqlite3_bind_int64 (st, 6, msg->created_us);
+  sqlite3_bind_int64 (st, 7, msg->source_link);
+  if (run (st) != SQLITE_DONE)
+    {
+      int code = constraint (store);
+      if (code == SQLITE_CONSTRAINT_UNIQUE)
+        return 0;
+      if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+        g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such workspace."));
+      else
+        store_error (store, error);
+      return -1;
+    }
+  *id = sqlite3_last_insert_rowid (store->db);
+
+  st = S (store, S_DELIV_INSERT);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const RtDeliveryRow *row = &rows[i];
+      /* Links are always sent; members get an IM now or wait for the digest. */
+      gboolean im = row->kind == 'L' || row->route == RT_ROUTE_IM;
+
+      if (row->kind == 'M' && row->route == RT_ROUTE_NONE)
+        continue;
+      sqlite3_bind_int64 (st, 1, *id);
+      bind_kind (st, 2, &row->kind);
+      sqlite3_bind_int64 (st, 3, row->target);
+      sqlite3_bind_text (st, 4, rt_route_to_string (im ? RT_ROUTE_IM : RT_ROUTE_PENDING),
+                         -1, SQLITE_STATIC);
+      sqlite3_bind_int (st, 5, row->kind == 'M' ? row->endpoint : -1);
+      sqlite3_bind_int (st, 6, im ? STATE_SEND : STATE_PENDING);
+      sqlite3_bind_int64 (st, 7, now);
+      if (run (st) != SQLITE_DONE)
+        {
+          store_error (store, error);
+          return -1;
+        }
+    }
+  return 1;
+}
+
+gboolean
+rt_store_message_add (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows,
+                      guint n_rows, GError **error)
+{
+  gint64 id = 0;
+
+  msg->id = 0;
+  if (!msg->created_us)
+    msg->created_us = rt_clock_now ();
+  if (!tx_begin (store, error))
+    return FALSE;
+  int stored = message_write (store, msg, rows, n_rows, &id, error);
+  if (!tx_end (store, stored == 1, stored == 1 ? error : NULL))
+    return FALSE;
+  msg->id = id;
+  return TRUE;
+}
+
+RtMessage *
+rt_store_message_get (RtStore *store, gint64 msg_id)
+{
+  sqlite3_stmt *st = S (store, S_MSG_GET);
+  RtMessage *msg = NULL;
+
+  sqlite3_bind_int64 (st, 1, msg_id);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    msg = message_from_row (st);
+  sqlite3_reset (st);
+  return msg;
+}
+
+gint64
+rt_store_message_count (RtStore *store, gint64 ws_id)
+{
+  return query_int64 (store, ws_id ? S_MSG_COUNT_WS : S_MSG_COUNT_ALL, ws_id, 0);
+}
+
+/* ---- outbox ---------------------------------------------------------- */
+
+GArray *
+rt_store_outbox_due (RtStore *store, gint64 now_us, guint limit)
+{
+  GArray *items = g_array_new (FALSE, TRUE, sizeof (RtOutboxItem));
+  sqlite3_stmt *st = S (store, S_DUE);
+
+  sqlite3_bind_int64 (st, 1, now_us);
+  sqlite3_bind_int64 (st, 2, limit);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      const char *kind = (const char *) sqlite3_column_text (st, 1);
+      const char *route = (const char *) sqlite3_column_text (st, 3);
+      RtOutboxItem item = {
+        .msg_id = sqlite3_column_int64 (st, 0),
+        .kind = kind ? kind[0] : '?',
+        .target = sqlite3_column_int64 (st, 2),
+        .route = g_strcmp0 (route, "pending") == 0 ? RT_ROUTE_PENDING : RT_ROUTE_IM,
+        .endpoint = sqlite3_column_int (st, 4),
+        .attempts = sqlite3_column_int (st, 5),
+        .next_at_us = sqlite3_column_int64 (st, 6),
+      };
+      g_array_append_val (items, item);
+    }
+  sqlite3_reset (st);
+  return items;
+}
+
+gint64
+rt_store_outbox_next_due (RtStore *store)
+{
+  return query_int64 (store, S_NEXT_DUE, 0, -1);
+}
+
+gint64
+rt_store_outbox_count_due (RtStore *store)
+{
+  return query_int64 (store, S_COUNT_DUE, rt_clock_now (), 0);
+}
+
+static void
+bind_key (sqlite3_stmt *st, gint64 msg_id, const char *kind, gint64 target)
+{
+  sqlite3_bind_int64 (st, 1, msg_id);
+  bind_kind (st, 2, kind);
+  sqlite3_bind_int64 (st, 3, target);
+}
+
+/* State of one delivery, or -1 (with error) if there is none. */
+static int
+delivery_state (RtStore *store, gint64 msg_id, const char *kind, gint64 target, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_DELIV_STATE);
+  int state = -1;
+
+  bind_key (st, msg_id, kind, target);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    state = sqlite3_column_int (st, 0);
+  sqlite3_reset (st);
+  if (state < 0)
+    g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such delivery."));
+  return state;
+}
+
+gboolean
+rt_store_outbox_sent (RtStore *store, gint64 msg_id, char kind, gint64 target, GError **error)
+{
+  gint64 now = rt_clock_now ();
+
+  if (!tx_begin (store, error))
+    return FALSE;
+  int state = delivery_state (store, msg_id, &kind, target, error);
+  gboolean ok = state >= 0;
+  if (ok && state != STATE_SENT)
+    {
+      sqlite3_stmt *st = S (store, S_DELIV_SENT);
+      bind_key (st, msg_id, &kind, target);
+      sqlite3_bind_int64 (st, 4, now);
+      ok = run (st) == SQLITE_DONE || store_error (store, error);
+    }
+  if (ok && state == STATE_SEND && kind == 'M')
+    {
+      /* Remember who got an IM last: replies from a shared address go to them. */
+      sqlite3_stmt *st = S (store, S_MEMBER_LAST_IM);
+      gint64 stamp = MAX (now, store->last_im + 1);
+      sqlite3_bind_int64 (st, 1, target);
+      sqlite3_bind_int64 (st, 2, stamp);
+      ok = run (st) == SQLITE_DONE || store_error (store, error);
+      if (ok)
+        store->last_im = stamp;
+    }
+  return tx_end (store, ok, error);
+}
+
+gboolean
+rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint64 target,
+                       gint64 next_at_us, gboolean give_up, const char *error_text,
+                       GError **error)
+{
+  if (!tx_begin (store, error))
+    return FALSE;
+  int state = delivery_state (store, msg_id, &kind, target, error);
+  gboolean ok = state >= 0;
+  if (ok && state == STATE_SEND)   /* only a delivery still to send can fail */
+    {
+      sqlite3_stmt *st;
+      if (give_up)
+        {
+          gboolean member = kind == 'M';
+          st = S (store, S_DELIV_GIVE_UP);
+          bind_key (st, msg_id, &kind, target);
+          sqlite3_bind_int (st, 4, member ? STATE_PENDING : STATE_FAILED);
+          sqlite3_bind_text (st, 5, rt_route_to_string (member ? RT_ROUTE_PENDING : RT_ROUTE_IM),
+                             -1, SQLITE_STATIC);
+          bind_text (st, 6, error_text);
+        }
+      else
+        {
+          st = S (store, S_DELIV_RETRY);
+          bind_key (st, msg_id, &kind, target);
+          sqlite3_bind_int64 (st, 4, next_at_us);
+          bind_text (st, 5, error_text);
+        }
+      ok = run (st) == SQLITE_DONE || store_error (store, error);
+    }
+  return tx_end (store, ok, error);
+}
+
+gboolean
+rt_store_outbox_defer (RtStore *store, gint64 msg_id, char kind, gint64 target,
+                       gint64 next_at_us, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_DELIV_DEFER);
+  bind_key (st, msg_id, &kind, target);
+  sqlite3_bind_int64 (st, 4, next_at_us);
+  return run (st) == SQLITE_DONE || store_error (store, error);
+}
+
+gboolean
+rt_store_outbox_reschedule_all (RtStore *store, gint64 now_us, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_RESCHEDULE);
+  sqlite3_bind_int64 (st, 1, now_us);
+  return run (st) == SQLITE_DONE || store_error (store, error);
+}
+
+GPtrArray *
+rt_store_pending (RtStore *store, gint64 member_id)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_message_free);
+  sqlite3_stmt *st = S (store, S_PENDING);
+
+  sqlite3_bind_int64 (st, 1, member_id);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_ptr_array_add (list, message_from_row (st));
+  sqlite3_reset (st);
+  return list;
+}

@@ -1,0 +1,61 @@
+/* rt-store-private.h: what the files of the store share (rt-store.c,
+ * rt-store-outbox.c); not for use outside them.
+ *
+ * rt-store.c owns the connection, the schema and the statement table;
+ * rt-store-outbox.c keeps messages and their deliveries. */
+#pragma once
+#include <sqlite3.h>
+#include "rt-store.h"
+
+G_BEGIN_DECLS
+
+/* deliveries.state (the SQL in the statement table spells these as numbers) */
+enum {
+  STATE_SEND = 0,     /* an IM still to send (route 'im') */
+  STATE_PENDING = 1,  /* kept for the member's next digest (route 'pending') */
+  STATE_SENT = 2,
+  STATE_FAILED = 3,   /* a link delivery given up */
+};
+
+/* The prepared statements; their SQL is statement_sql in rt-store.c. */
+typedef enum {
+  S_BEGIN, S_COMMIT, S_ROLLBACK,
+  S_WS_INSERT, S_WS_FIND, S_WS_GET, S_WS_LIST, S_WS_DELETE,
+  S_MEMBER_INSERT, S_MEMBER_UPDATE, S_MEMBER_FIND, S_MEMBER_GET, S_MEMBER_LIST,
+  S_MEMBER_DELETE, S_MEMBER_DROP_DELIVERIES, S_MEMBERS_BY_EP, S_MEMBER_LAST_IM,
+  S_EP_DELETE, S_EP_INSERT, S_EP_OF_MEMBER, S_EP_OF_WS,
+  S_LINK_INSERT, S_LINK_FIND, S_LINK_LIST_WS, S_LINK_LIST_ALL, S_LINK_DELETE,
+  S_LINK_DROP_DELIVERIES,
+  S_MSG_INSERT, S_MSG_GET, S_MSG_COUNT_WS, S_MSG_COUNT_ALL,
+  S_DELIV_INSERT, S_DELIV_STATE, S_DELIV_SENT, S_DELIV_RETRY, S_DELIV_GIVE_UP, S_DELIV_DEFER, S_RESCHEDULE,
+  S_DUE, S_NEXT_DUE, S_COUNT_DUE, S_PENDING,
+  N_STATEMENTS
+} StmtId;
+
+struct _RtStore {
+  sqlite3      *db;
+  sqlite3_stmt *stmt[N_STATEMENTS];
+  GHashTable   *members_cache;   /* gint64 ws_id -> GPtrArray of RtMember* */
+  gint64        last_im;         /* largest members.last_im handed out */
+};
+
+/* Sets error to RT_ERROR_STORE with SQLite's last message; returns FALSE. */
+G_GNUC_INTERNAL gboolean      store_error (RtStore *store, GError **error);
+/* The prepared statement id (reset; reset it again after use). */
+G_GNUC_INTERNAL sqlite3_stmt *S (RtStore *store, StmtId id);
+/* Step a statement that returns no rows; reset it. Returns the SQLite code. */
+G_GNUC_INTERNAL int           run (sqlite3_stmt *st);
+/* The extended code of the last failure (SQLITE_CONSTRAINT_UNIQUE, ...). */
+G_GNUC_INTERNAL int           constraint (RtStore *store);
+
+/* BEGIN IMMEDIATE; FALSE with error if it fails. */
+G_GNUC_INTERNAL gboolean      tx_begin (RtStore *store, GError **error);
+/* Commit if ok, else roll back; returns whether the work is committed. */
+G_GNUC_INTERNAL gboolean      tx_end (RtStore *store, gboolean ok, GError **error);
+
+/* Binds text with SQLITE_STATIC (NULL binds NULL). */
+G_GNUC_INTERNAL void          bind_text (sqlite3_stmt *st, int i, const char *text);
+/* Column i of the current row as a newly allocated string (NULL for NULL). */
+G_GNUC_INTERNAL char         *col_text (sqlite3_stmt *st, int i);
+
+G_END_DECLS
