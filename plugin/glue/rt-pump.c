@@ -2,9 +2,13 @@
  * libpurple event loop, so a burst never freezes the client; marks each one
  * sent right after it went out, so a restart resends nothing that was sent.
  *
- * Failures: a room whose account is offline or not joined yet is retried with
- * backoff until it is back (its lines are never dropped); a member whose IM
- * endpoint went offline since planning falls back to their next digest. */
+ * Failures: a room whose account is offline or not joined yet waits, checked
+ * every second, until it is back (its lines are never dropped); a failed
+ * send backs off exponentially; a member whose IM endpoint went offline since
+ * planning falls back to their next digest. A target's later deliveries wait
+ * behind its earlier ones, so order is kept. A long message goes out as
+ * several pieces and is marked sent after the last one; should a piece fail,
+ * the retry sends all pieces again (rare: a failed local write). */
 #include "rt-glue.h"
 #include "rt-clock.h"
 #include "rt-text.h"
