@@ -88,10 +88,42 @@ endpoint_presence (const RtEndpoint *ep, gpointer data)
   return RT_PRESENCE_AVAILABLE;
 }
 
-static gboolean
-member_in_room (const RtMember *member, gint64 ws_id, gpointer data)
+/* Which members sit in a workspace's linked rooms. Matching every occupant
+ * against every member is O(occupants x members), too much to repeat for each
+ * member of each message, so the answer is kept per workspace and rebuilt
+ * after an occupancy change, a membership change, or 5 s (renames). */
+#define IN_ROOM_TTL_US (5 * G_USEC_PER_SEC)
+
+typedef struct {
+  GHashTable *ids;         /* member id set */
+  GPtrArray  *members;     /* the store's cached array it was built from */
+  gint64      built_at;
+} InRoom;
+
+static GHashTable *in_room_cache;   /* ws_id -> InRoom* */
+
+static void
+in_room_free (InRoom *entry)
+{
+  g_hash_table_destroy (entry->ids);
+  g_free (entry);
+}
+
+static void
+rooms_changed (void)
+{
+  if (in_room_cache != NULL)
+    g_hash_table_remove_all (in_room_cache);
+}
+
+static InRoom *
+in_room_build (gint64 ws_id, GPtrArray *members)
 {
   RtGlue *glue = rt_glue ();
+  InRoom *entry = g_new0 (InRoom, 1);
+  entry->ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  entry->members = members;
+  entry->built_at = g_get_monotonic_time ();
   g_autoptr(GPtrArray) links = rt_store_links (glue->store, ws_id);
   for (guint i = 0; i < links->len; i++)
     {
@@ -100,12 +132,26 @@ member_in_room (const RtMember *member, gint64 ws_id, gpointer data)
         continue;
       for (GList *u = purple_conv_chat_get_users (PURPLE_CONV_CHAT (conv)); u != NULL; u = u->next)
         {
-          PurpleConvChatBuddy *cb = u->data;
-          if (rt_bridge_member_for_nick (ws_id, purple_conv_chat_cb_get_name (cb)) == member)
-            return TRUE;
+          const RtMember *m = rt_bridge_member_for_nick (ws_id, purple_conv_chat_cb_get_name (u->data));
+          if (m != NULL)
+            g_hash_table_add (entry->ids, g_memdup2 (&m->id, sizeof m->id));
         }
     }
-  return FALSE;
+  return entry;
+}
+
+static gboolean
+member_in_room (const RtMember *member, gint64 ws_id, gpointer data)
+{
+  GPtrArray *members = rt_store_members (rt_glue ()->store, ws_id);
+  InRoom *entry = g_hash_table_lookup (in_room_cache, &ws_id);
+  if (entry == NULL || entry->members != members
+      || g_get_monotonic_time () - entry->built_at > IN_ROOM_TTL_US)
+    {
+      entry = in_room_build (ws_id, members);
+      g_hash_table_replace (in_room_cache, g_memdup2 (&ws_id, sizeof ws_id), entry);
+    }
+  return g_hash_table_contains (entry->ids, &member->id);
 }
 
 void
@@ -146,6 +192,7 @@ rt_presence_track_member (const RtMember *member)
       purple_account_add_buddy (account, buddy);
       purple_debug_info (RT_DEBUG_CAT, "tracking %s for member %s\n", ep->address, member->handle);
     }
+  rooms_changed ();   /* a new nick or endpoint may match an occupant now */
 }
 
 void
@@ -174,9 +221,21 @@ on_signed_on (PurpleConnection *gc, gpointer data)
   rt_pump_kick ();
 }
 
+static void
+on_room_change (void)
+{
+  rooms_changed ();
+}
+
 void
 rt_presence_connect (PurplePlugin *plugin)
 {
+  g_clear_pointer (&in_room_cache, g_hash_table_destroy);   /* from an earlier load */
+  in_room_cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) in_room_free);
+  void *conversations = purple_conversations_get_handle ();
+  static const char *const room_signals[] = { "chat-buddy-joined", "chat-buddy-left", "chat-joined", "chat-left" };
+  for (guint i = 0; i < G_N_ELEMENTS (room_signals); i++)
+    purple_signal_connect (conversations, room_signals[i], plugin, PURPLE_CALLBACK (on_room_change), NULL);
   if (signed_on_at == NULL)
     signed_on_at = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   purple_signal_connect (purple_connections_get_handle (), "signed-on", plugin,

@@ -15,10 +15,15 @@ def from_hub(hub_account):
 def test_bridge_both_ways_between_two_hosts(hub, prosody, xmpp_client):
     ws = unique("RFP Acme")
     room_a, room_b = linked_rooms(hub, prosody, xmpp_client, ws)
-    alice_jid, _ = prosody.new_user("site-a.test", prefix="alice")
+    alice_jid, alice_pw = prosody.new_user("site-a.test", prefix="alice")
     ok(hub.cmd(hub.a, room_a, '/ws member add "%s" alice --name "Alice Dubois" --site Brussels '
-               '--tz Europe/Brussels --lang fr --im xmpp:%s' % (ws, alice_jid)))
-    alice = muc_user(xmpp_client, room_a, "alice", "site-a.test")
+               '--tz Europe/Brussels --lang fr %s --im xmpp:%s' % (ws, ALWAYS, alice_jid)))
+    alice = xmpp_client(alice_jid, alice_pw, register=False)
+    alice.join_muc(room_a, "alice")
+    # Alice is online and inside her hours, but sits in a linked room: she
+    # sees everything there, so the plan sends her nothing.
+    wait_reach(hub, hub.a, room_a, ws, "alice", "live")
+    assert "none (in room)" in who_line(hub, hub.a, room_a, ws, "alice")
     carol = muc_user(xmpp_client, room_a, "carol", "site-a.test")
     dave = muc_user(xmpp_client, room_b, "dave", "site-b.test")
     observer = muc_user(xmpp_client, room_a, "observer", "site-a.test")
@@ -45,6 +50,7 @@ def test_bridge_both_ways_between_two_hosts(hub, prosody, xmpp_client):
     assert dave.collect(from_hub(hub.b), 0.7) == []
     assert carol.collect(from_hub(hub.a), 0.1) == []
     assert not [m for m in alice.collect(from_hub(hub.a), 0.1) if "a-line" in m["body"]]
+    assert alice.collect(lambda m: m["type"] == "chat", 0.1) == []      # no IM either
 
 
 def test_hub_users_own_line_is_bridged_once(hub, prosody, xmpp_client):
