@@ -3,7 +3,7 @@
  * rows with the same durability settings, measured in the same run.
  *
  * Usage: bench-accept DIR [SECONDS_PER_ROUND [ROUNDS [MEMBERS...]]]
- *   defaults: 0.6 s, 3 rounds (store and raw alternate), 30 and 1000 members.
+ *   defaults: 0.25 s, 8 rounds (store and raw alternate), 30 and 1000 members.
  *
  * For each workspace size N:
  *   store: rt_store_open (DIR/store-N.db), one workspace, N members with one
@@ -387,8 +387,8 @@ main (int argc, char **argv)
       g_printerr ("usage: %s DIR [SECONDS_PER_ROUND [ROUNDS [MEMBERS...]]]\n", argv[0]);
       return 2;
     }
-  double seconds = argc > 2 ? g_ascii_strtod (argv[2], NULL) : 0.6;
-  int rounds = argc > 3 ? atoi (argv[3]) : 3;
+  double seconds = argc > 2 ? g_ascii_strtod (argv[2], NULL) : 0.25;
+  int rounds = argc > 3 ? atoi (argv[3]) : 8;
   if (seconds <= 0 || rounds <= 0)
     {
       g_printerr ("bench-accept: bad SECONDS_PER_ROUND or ROUNDS\n");
