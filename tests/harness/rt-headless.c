@@ -11,11 +11,15 @@
  *   cmd USER CONV TEXT                               run a /command in CONV
  *                                                    (a joined chat, else an IM)
  *   say USER ROOM TEXT                               type a line in a joined chat
+ *   im USER WHO TEXT                                 send TEXT as an IM to WHO (as
+ *                                                    typed in an IM window)
  *   pref int|bool|string|pathlist PATH VALUE
  *   action LABEL [field=value ...]                   run a plugin action, answering
  *                                                    its dialogs with these values
  *   stall                                            print and reset max stall
  *   quit
+ * Env RT_EXTRA_PLUGIN_DIRS: more plugin dirs (':'-separated), searched after
+ * PLUGINDIR (e.g. build/protocols/mail for protocol plugins).
  * Writes one JSON object per line on stdout: {"ev":"...", ...}. Passwords are
  * never printed. */
 #include <purple.h>
@@ -442,11 +446,37 @@ cmd_say (char **f, guint n)
   emit ("said", NULL);
 }
 
+/* im USER WHO TEXT: the local user types TEXT in an IM window with WHO. */
+static void
+cmd_im (char **f, guint n)
+{
+  PurpleAccount *account = n >= 4 ? find_account (f[1]) : NULL;
+  if (account == NULL || !purple_account_is_connected (account))
+    {
+      emit ("error", "msg", "im: account not connected", NULL);
+      return;
+    }
+  PurpleConversation *conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, f[2], account);
+  if (conv == NULL)
+    conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, f[2]);
+  g_autofree char *markup = g_markup_escape_text (f[3], -1);
+  purple_conv_im_send (PURPLE_CONV_IM (conv), markup);
+  emit ("im-sent", "who", f[2], NULL);
+}
+
 static void
 cmd_pref (char **f, guint n)
 {
   if (n < 4)
     return;
+  /* Setting a pref whose parent does not exist yet silently does nothing
+   * (e.g. /finch/... before Finch ever ran): add the parents first. */
+  for (char *slash = strchr (f[2] + 1, '/'); slash != NULL; slash = strchr (slash + 1, '/'))
+    {
+      g_autofree char *parent = g_strndup (f[2], slash - f[2]);
+      if (!purple_prefs_exists (parent))
+        purple_prefs_add_none (parent);
+    }
   if (g_str_equal (f[1], "int"))
     purple_prefs_set_int (f[2], atoi (f[3]));
   else if (g_str_equal (f[1], "pathlist"))
@@ -492,6 +522,8 @@ on_stdin (GIOChannel *source, GIOCondition cond, gpointer data)
     cmd_say (f, n);
   else if (g_str_equal (f[0], "action"))
     cmd_action (f, n);
+  else if (g_str_equal (f[0], "im"))
+    cmd_im (f, n);
   else if (g_str_equal (f[0], "stall"))
     {
       g_autofree char *us = g_strdup_printf ("%" G_GINT64_FORMAT, stall_max);
@@ -544,6 +576,14 @@ main (int argc, char **argv)
   /* libpurple never looks in USERDIR/plugins by itself; the build dir must
    * come first so an installed copy cannot shadow it. */
   purple_plugins_add_search_path (argv[2]);
+  const char *extra = g_getenv ("RT_EXTRA_PLUGIN_DIRS");
+  if (extra != NULL)
+    {
+      g_auto(GStrv) dirs = g_strsplit (extra, ":", -1);
+      for (char **d = dirs; *d; d++)
+        if (**d != '\0')
+          purple_plugins_add_search_path (*d);
+    }
 
   if (g_getenv ("RT_HEADLESS_UI_ID") != NULL)
     ui_id = g_getenv ("RT_HEADLESS_UI_ID");
@@ -568,6 +608,18 @@ main (int argc, char **argv)
       emit ("fatal", "msg", "plugin failed to load", "error", plugin->error ? plugin->error : "", NULL);
       return 1;
     }
+
+  /* Protocol plugins found in the extra dirs, so a test can check which file
+   * was loaded (an installed copy must not shadow the build). */
+  if (extra != NULL)
+    for (GList *l = purple_plugins_get_protocols (); l != NULL; l = l->next)
+      {
+        PurplePlugin *prpl = l->data;
+        g_autofree char *dir = prpl->path ? g_path_get_dirname (prpl->path) : NULL;
+        g_auto(GStrv) dirs = g_strsplit (extra, ":", -1);
+        if (dir != NULL && g_strv_contains ((const char *const *) dirs, dir))
+          emit ("protocol", "id", prpl->info->id, "path", prpl->path, NULL);
+      }
 
   void *handle = &loop;
   purple_signal_connect (purple_connections_get_handle (), "signed-on", handle,
