@@ -12,6 +12,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.environ.get("RT_BUILD_DIR", os.path.join(ROOT, "build"))
 HEADLESS = os.path.join(BUILD, "tests", "harness", "rt-headless")
 PLUGIN_DIR = os.path.join(BUILD, "plugin")
+# Protocol plugins: pass {"RT_EXTRA_PLUGIN_DIRS": MAIL_PLUGIN_DIR} as env.
+MAIL_PLUGIN_DIR = os.path.join(BUILD, "protocols", "mail")
 
 
 class Hub:
@@ -38,7 +40,10 @@ class Hub:
         ev = self.wait(lambda e: e["ev"] in ("plugin", "fatal"), 10)
         assert ev["ev"] == "plugin", ev
         self.plugin_path = ev["path"]
-        self.wait(lambda e: e["ev"] in ("ready", "fatal"), 10)
+        seen = []
+        self.wait(lambda e: e["ev"] in ("ready", "fatal"), 10, skipped=seen)
+        # Protocol plugins loaded from RT_EXTRA_PLUGIN_DIRS: {id: path}.
+        self.protocols = {e["id"]: e["path"] for e in seen if e["ev"] == "protocol"}
         return self
 
     @staticmethod
@@ -141,6 +146,12 @@ class Hub:
         ev = self.wait(lambda e: e["ev"] == "action-done", 5, skipped=seen)
         assert ev["found"] == "1", "no plugin action %r" % label
         return seen
+
+    def im(self, user, who, text):
+        """The hub's own user types text in an IM window with who."""
+        self.send("im", user, who, text)
+        ev = self.wait(lambda e: e["ev"] in ("im-sent", "error"), 5)
+        assert ev["ev"] == "im-sent", ev
 
     def pref(self, kind, path, value):
         self.send("pref", kind, path, value)

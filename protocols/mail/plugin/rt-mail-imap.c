@@ -1,0 +1,275 @@
+/* rt-mail-imap.c: poll one IMAP folder and turn new mail into IMs. */
+#include "config.h"
+#include "rt-mail-imap.h"
+#include "rt-imap-resp.h"
+#include "rt-mail-parse.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+/* A message bigger than this is not fetched whole: its transfer is aborted
+ * and the UID skipped. */
+#define RT_MAIL_MAX_FETCH (32 * 1024 * 1024)
+
+struct _RtMailImap {
+  RtMailAccount *ma;
+  GString *buf;          /* untagged lines or the message being read */
+  guint64 xfer;          /* transfer in flight, 0 if none */
+  guint timer;           /* next poll, 0 if none */
+  GArray *pending;       /* guint32 UIDs still to fetch, ascending */
+  guint fetch_next;      /* index into pending */
+  guint32 uidvalidity;
+  guint32 last_uid;
+  guint32 fetching;      /* UID of the fetch in flight */
+  gboolean connected;
+  char *key_validity, *key_last;
+};
+
+static void poll_start (RtMailImap *imap);
+
+static size_t
+on_write (char *ptr, size_t size, size_t nmemb, void *data)
+{
+  RtMailImap *imap = data;
+  if (imap->buf->len + nmemb > RT_MAIL_MAX_FETCH)
+    return 0;   /* libcurl then fails the transfer with CURLE_WRITE_ERROR */
+  g_string_append_len (imap->buf, ptr, (gssize) nmemb);
+  return size * nmemb;
+}
+
+static guint32
+get_u32 (PurpleAccount *account, const char *key)
+{
+  const char *s = purple_account_get_string (account, key, "");
+  return (guint32) g_ascii_strtoull (s, NULL, 10);
+}
+
+static void
+set_u32 (PurpleAccount *account, const char *key, guint32 v)
+{
+  char s[16];
+  g_snprintf (s, sizeof s, "%u", v);
+  purple_account_set_string (account, key, s);
+}
+
+static char *
+folder_url (RtMailImap *imap, const char *suffix)
+{
+  g_autofree char *base = rt_mail_account_base_url (imap->ma, FALSE);
+  g_autofree char *folder = g_uri_escape_string (imap->ma->folder, "/", TRUE);
+  return g_strdup_printf ("%s/%s%s", base, folder, suffix ? suffix : "");
+}
+
+static void
+start_xfer (RtMailImap *imap, CURL *easy, RtCurlDone done)
+{
+  g_string_truncate (imap->buf, 0);
+  curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt (easy, CURLOPT_WRITEDATA, imap);
+  imap->xfer = rt_curl_loop_add (imap->ma->loop, easy, done, imap);
+  if (imap->xfer == 0)
+    rt_mail_account_fail (imap->ma, CURLE_FAILED_INIT, _("IMAP"), NULL);
+}
+
+static gboolean
+on_timer (gpointer data)
+{
+  RtMailImap *imap = data;
+  imap->timer = 0;
+  poll_start (imap);
+  return FALSE;
+}
+
+static void
+schedule_next (RtMailImap *imap)
+{
+  g_clear_pointer (&imap->pending, g_array_unref);
+  imap->fetch_next = 0;
+  imap->timer = purple_timeout_add_seconds ((guint) imap->ma->poll_interval, on_timer, imap);
+}
+
+/* Text of the IM: subject line, body, attachments, as escaped markup with
+ * <br> line breaks. */
+static char *
+im_markup (const RtMailMessage *m)
+{
+  GString *text = g_string_new (NULL);
+  g_string_append_printf (text, "%s %s\n", _("Subject:"), *m->subject ? m->subject : _("(no subject)"));
+  g_string_append (text, m->text);
+  for (guint i = 0; i < m->attachments->len; i++)
+    {
+      const RtMailAttachment *a = g_ptr_array_index (m->attachments, i);
+      g_autofree char *size = g_format_size (a->size);
+      g_string_append_printf (text, "\n[%s %s, %s, %s]", _("attachment:"), a->filename, a->content_type, size);
+    }
+  g_autofree char *plain = g_string_free (text, FALSE);
+  g_strchomp (plain);
+  g_autofree char *escaped = g_markup_escape_text (plain, -1);
+  g_auto(GStrv) lines = g_strsplit (escaped, "\n", -1);
+  return g_strjoinv ("<br>", lines);
+}
+
+static void
+deliver (RtMailImap *imap, guint32 uid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RtMailMessage) m = rt_mail_parse (imap->buf->str, imap->buf->len, &error);
+  if (m == NULL)
+    {
+      purple_debug_warning ("roundtable-mail", "UID %u skipped: %s\n", uid, error->message);
+      return;
+    }
+  const char *who = m->from_address ? m->from_address : "unknown@invalid";
+  g_autofree char *markup = im_markup (m);
+  time_t when = m->date > 0 ? (time_t) (m->date / G_USEC_PER_SEC) : time (NULL);
+  if (m->from_name != NULL && purple_find_buddy (imap->ma->account, who) != NULL)
+    serv_got_alias (imap->ma->gc, who, m->from_name);
+  serv_got_im (imap->ma->gc, who, markup, PURPLE_MESSAGE_RECV, when);
+}
+
+static void fetch_next (RtMailImap *imap);
+
+static void
+on_fetch (CURL *easy, CURLcode result, gpointer data)
+{
+  RtMailImap *imap = data;
+  imap->xfer = 0;
+  guint32 uid = imap->fetching;
+  if (result == CURLE_OK)
+    deliver (imap, uid);
+  else if (result == CURLE_REMOTE_FILE_NOT_FOUND || result == CURLE_WRITE_ERROR)
+    /* Expunged since the search, or too big: skip it, never retry forever. */
+    purple_debug_warning ("roundtable-mail", "UID %u skipped: %s\n", uid, curl_easy_strerror (result));
+  else
+    {
+      rt_mail_account_fail (imap->ma, result, _("IMAP fetch"), NULL);
+      return;
+    }
+  imap->last_uid = uid;
+  set_u32 (imap->ma->account, imap->key_last, uid);
+  fetch_next (imap);
+}
+
+static void
+fetch_next (RtMailImap *imap)
+{
+  if (imap->pending == NULL || imap->fetch_next >= imap->pending->len)
+    {
+      schedule_next (imap);
+      return;
+    }
+  imap->fetching = g_array_index (imap->pending, guint32, imap->fetch_next++);
+  g_autofree char *suffix = g_strdup_printf (";UIDVALIDITY=%u/;UID=%u", imap->uidvalidity, imap->fetching);
+  g_autofree char *url = folder_url (imap, suffix);
+  start_xfer (imap, rt_mail_account_easy (imap->ma, url, "imap,imaps"), on_fetch);
+}
+
+static void
+on_search (CURL *easy, CURLcode result, gpointer data)
+{
+  RtMailImap *imap = data;
+  imap->xfer = 0;
+  if (result != CURLE_OK)
+    {
+      rt_mail_account_fail (imap->ma, result, _("IMAP search"), NULL);
+      return;
+    }
+  imap->pending = rt_imap_parse_search (imap->buf->str, imap->buf->len, imap->last_uid);
+  imap->fetch_next = 0;
+  fetch_next (imap);
+}
+
+static void
+on_examine (CURL *easy, CURLcode result, gpointer data)
+{
+  RtMailImap *imap = data;
+  RtMailAccount *ma = imap->ma;
+  imap->xfer = 0;
+  if (result != CURLE_OK)
+    {
+      rt_mail_account_fail (ma, result, _("IMAP"), ma->folder);
+      return;
+    }
+  RtImapFolderState st;
+  if (!rt_imap_parse_examine (imap->buf->str, imap->buf->len, &st))
+    {
+      rt_mail_account_fail (ma, CURLE_WEIRD_SERVER_REPLY, _("IMAP"), _("no UIDVALIDITY for the folder"));
+      return;
+    }
+  if (!imap->connected)
+    {
+      imap->connected = TRUE;
+      purple_connection_set_state (ma->gc, PURPLE_CONNECTED);
+    }
+  guint32 current_last = st.uidnext > 0 ? st.uidnext - 1 : 0;
+  if (st.uidvalidity != imap->uidvalidity)
+    {
+      /* New folder state (first use, or UIDVALIDITY changed): old UIDs mean
+       * nothing now; start after the folder's current last message. */
+      purple_debug_info ("roundtable-mail", "%s: UIDVALIDITY %u (was %u), starting after UID %u\n",
+                         ma->address, st.uidvalidity, imap->uidvalidity, current_last);
+      imap->uidvalidity = st.uidvalidity;
+      imap->last_uid = current_last;
+      set_u32 (ma->account, imap->key_validity, imap->uidvalidity);
+      set_u32 (ma->account, imap->key_last, imap->last_uid);
+    }
+  if (st.uidnext != 0 && st.uidnext - 1 <= imap->last_uid)
+    {
+      schedule_next (imap);   /* nothing new */
+      return;
+    }
+  g_autofree char *custom = g_strdup_printf ("UID SEARCH UID %u:*", imap->last_uid + 1);
+  g_autofree char *url = folder_url (imap, NULL);
+  CURL *e = rt_mail_account_easy (ma, url, "imap,imaps");
+  curl_easy_setopt (e, CURLOPT_CUSTOMREQUEST, custom);
+  start_xfer (imap, e, on_search);
+}
+
+static void
+poll_start (RtMailImap *imap)
+{
+  g_autofree char *custom = rt_imap_examine_command (imap->ma->folder);
+  if (custom == NULL)
+    {
+      imap->ma->failed = TRUE;
+      purple_connection_error_reason (imap->ma->gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
+                                      _("The folder name contains control characters."));
+      return;
+    }
+  g_autofree char *base = rt_mail_account_base_url (imap->ma, FALSE);
+  g_autofree char *url = g_strconcat (base, "/", NULL);
+  CURL *easy = rt_mail_account_easy (imap->ma, url, "imap,imaps");
+  curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, custom);
+  start_xfer (imap, easy, on_examine);
+}
+
+void
+rt_mail_imap_start (RtMailAccount *ma)
+{
+  RtMailImap *imap = g_new0 (RtMailImap, 1);
+  imap->ma = ma;
+  imap->buf = g_string_new (NULL);
+  imap->key_validity = g_strconcat ("imap_uidvalidity:", ma->folder, NULL);
+  imap->key_last = g_strconcat ("imap_last_uid:", ma->folder, NULL);
+  imap->uidvalidity = get_u32 (ma->account, imap->key_validity);
+  imap->last_uid = get_u32 (ma->account, imap->key_last);
+  ma->imap = imap;
+  poll_start (imap);
+}
+
+void
+rt_mail_imap_stop (RtMailAccount *ma)
+{
+  RtMailImap *imap = g_steal_pointer (&ma->imap);
+  if (imap == NULL)
+    return;
+  if (imap->xfer != 0)
+    rt_curl_loop_cancel (ma->loop, imap->xfer);
+  if (imap->timer != 0)
+    purple_timeout_remove (imap->timer);
+  g_clear_pointer (&imap->pending, g_array_unref);
+  g_string_free (imap->buf, TRUE);
+  g_free (imap->key_validity);
+  g_free (imap->key_last);
+  g_free (imap);
+}

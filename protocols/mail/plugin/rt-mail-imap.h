@@ -1,0 +1,24 @@
+/* rt-mail-imap.h: the IMAP side of a mail account: EXAMINE the folder
+ * (UIDVALIDITY, UIDNEXT), UID SEARCH for new UIDs, fetch each by
+ * "FOLDER;UID=n", deliver it as an IM; then wait poll_interval seconds.
+ * One IMAP transfer at a time, all through the account's RtCurlLoop.
+ *
+ * State kept per account and folder (account settings
+ * "imap_uidvalidity:FOLDER", "imap_last_uid:FOLDER"): after a restart
+ * nothing is repeated or skipped. With no state yet, or when UIDVALIDITY
+ * changed, the poll starts after the folder's current last UID (mail already
+ * there is not delivered). */
+#pragma once
+#include "rt-mail-account.h"
+
+G_BEGIN_DECLS
+
+/* Starts polling; the connection is set CONNECTED after the first EXAMINE
+ * succeeds, or gets a connection error. */
+void rt_mail_imap_start (RtMailAccount *ma);
+
+/* Cancels the transfer in flight and the timer; frees the poll state. Safe
+ * with NULL state. */
+void rt_mail_imap_stop (RtMailAccount *ma);
+
+G_END_DECLS
