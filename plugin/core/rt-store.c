@@ -75,6 +75,7 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_DELIV_DEFER] = "UPDATE deliveries SET next_at = ?4" DELIVERY_KEY " AND state = 0",
   [S_RESCHEDULE] = "UPDATE deliveries SET next_at = ?1 WHERE state = 0 AND next_at > ?1",
   [S_DUE] = "SELECT msg_id, kind, target, route, endpoint, attempts, next_at FROM deliveries "
+    "INDEXED BY deliveries_outbox "
     "WHERE state = 0 AND next_at <= ?1 ORDER BY msg_id, kind, target LIMIT ?2",
   [S_NEXT_DUE] = "SELECT MIN(next_at) FROM deliveries WHERE state = 0",
   [S_COUNT_DUE] = "SELECT COUNT(*) FROM deliveries WHERE state = 0 AND next_at <= ?1",
@@ -161,9 +162,24 @@ migrate_to_1 (sqlite3 *db, GError **error)
   return exec_sql (db, schema_v1, error);
 }
 
+/* v2: the pump reads undelivered rows in message order. Through
+ * deliveries_due SQLite had to sort every due row (20-30 ms per slice with
+ * 40,000 due rows, measured in tests/bench). This partial index holds only
+ * rows still to send, in message order; since message ids only grow, rows
+ * are appended at its end, so accepting stays cheap. */
+static const char schema_v2[] =
+  "CREATE INDEX deliveries_outbox ON deliveries (msg_id, kind, target) WHERE state = 0;";
+
+static gboolean
+migrate_to_2 (sqlite3 *db, GError **error)
+{
+  return exec_sql (db, schema_v2, error);
+}
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static gboolean (*const migrations[RT_STORE_SCHEMA_VERSION]) (sqlite3 *, GError **) = {
   migrate_to_1,
+  migrate_to_2,
 };
 
 static int

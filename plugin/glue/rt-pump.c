@@ -234,7 +234,9 @@ pump_tick (gpointer data)
   g_autoptr(GArray) due = rt_store_outbox_due (glue->store, now, batch * 4 + 64);
   gint sent = 0;
   guint seen = 0;
-  while (seen < due->len && sent < batch && g_get_monotonic_time () - started < SLICE_BUDGET_US)
+  /* At least one row per slice, whatever the query cost. */
+  while (seen < due->len && sent < batch
+         && (seen == 0 || g_get_monotonic_time () - started < SLICE_BUDGET_US))
     sent += deliver_one (glue, &g_array_index (due, RtOutboxItem, seen++), now);
 
   if (seen > 0)

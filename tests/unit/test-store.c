@@ -138,6 +138,42 @@ test_reopen_keeps_data (Fixture *f, gconstpointer data)
   g_assert_cmpuint (back->endpoints->len, ==, 1);
 }
 
+/* A version 1 store (before the outbox index) is upgraded in place, data
+ * kept; the due query then reads the index in order instead of sorting. */
+static void
+test_upgrade_from_v1 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_clear_pointer (&f->store, rt_store_close);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX deliveries_outbox; PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'deliveries_outbox'"), ==, 0);
+
+  f->store = rt_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rt_store_schema_version (f->store), ==, 2);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'deliveries_outbox'"), ==, 1);
+  g_autoptr (RtWorkspace) ws = rt_store_workspace_find (f->store, "RFP Acme 2027", &error);
+  g_assert_no_error (error);
+
+  /* EXPLAIN QUERY PLAN of the due query: no temporary sort. */
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "EXPLAIN QUERY PLAN SELECT msg_id FROM deliveries "
+                                       "INDEXED BY deliveries_outbox WHERE state = 0 AND next_at <= 5 "
+                                       "ORDER BY msg_id, kind, target LIMIT 10", -1, &st, NULL), ==, SQLITE_OK);
+  GString *plan = g_string_new (NULL);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (st, 3));
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  g_assert_nonnull (strstr (plan->str, "deliveries_outbox"));
+  g_assert_null (strstr (plan->str, "TEMP B-TREE"));
+  g_string_free (plan, TRUE);
+}
+
 static void
 test_newer_schema_refused (Fixture *f, gconstpointer data)
 {
@@ -690,6 +726,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
   ADD ("/store/open", test_open);
   ADD ("/store/reopen-keeps-data", test_reopen_keeps_data);
+  ADD ("/store/upgrade-from-v1", test_upgrade_from_v1);
   ADD ("/store/newer-schema-refused", test_newer_schema_refused);
   ADD ("/store/not-a-database", test_not_a_database);
   ADD ("/store/schema-shape", test_schema_shape);
