@@ -13,7 +13,7 @@
 #include "rt-clock.h"
 #include "rt-text.h"
 
-#define SLICE_BUDGET_US   8000     /* stop a slice after 8 ms */
+#define SLICE_BUDGET_US   4000     /* stop a slice after 4 ms */
 #define RETRY_BASE_US     (2 * G_USEC_PER_SEC)
 #define RETRY_MAX_US      (300 * G_USEC_PER_SEC)
 #define IDLE_RECHECK_MS   30000
