@@ -171,7 +171,7 @@ hold (const RtOutboxItem *item, gint64 until)
 
 /* Returns TRUE if a message went out. */
 static gboolean
-deliver_one (RtGlue *glue, const RtOutboxItem *item, gint64 now)
+deliver_one (RtGlue *glue, const RtOutboxItem *item, RtMessage **current, gint64 now)
 {
   g_autoptr(GError) error = NULL;
   gint64 until = held_until (item, now);
@@ -181,7 +181,13 @@ deliver_one (RtGlue *glue, const RtOutboxItem *item, gint64 now)
       return FALSE;
     }
 
-  g_autoptr(RtMessage) msg = rt_store_message_get (glue->store, item->msg_id);
+  /* Rows come in message order: a fan-out reads its message once. */
+  if (*current == NULL || (*current)->id != item->msg_id)
+    {
+      g_clear_pointer (current, rt_message_free);
+      *current = rt_store_message_get (glue->store, item->msg_id);
+    }
+  const RtMessage *msg = *current;
   const char *why = "message removed";
   Outcome outcome = OUTCOME_FALLBACK;
   if (msg != NULL)
@@ -234,10 +240,11 @@ pump_tick (gpointer data)
   g_autoptr(GArray) due = rt_store_outbox_due (glue->store, now, batch * 4 + 64);
   gint sent = 0;
   guint seen = 0;
+  g_autoptr(RtMessage) current = NULL;
   /* At least one row per slice, whatever the query cost. */
   while (seen < due->len && sent < batch
          && (seen == 0 || g_get_monotonic_time () - started < SLICE_BUDGET_US))
-    sent += deliver_one (glue, &g_array_index (due, RtOutboxItem, seen++), now);
+    sent += deliver_one (glue, &g_array_index (due, RtOutboxItem, seen++), &current, now);
 
   if (seen > 0)
     schedule (sent > 0 ? (guint) MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/pump_interval_ms")) : 0);
