@@ -11,6 +11,12 @@
  * and the UID skipped. */
 #define RT_MAIL_MAX_FETCH (32 * 1024 * 1024)
 
+/* After a failed poll (server gone, link broken) the next one waits this
+ * long, doubling per failure up to the maximum; a successful EXAMINE resets
+ * it to the normal poll_interval. */
+#define RT_MAIL_BACKOFF_MIN 2
+#define RT_MAIL_BACKOFF_MAX 60
+
 struct _RtMailImap {
   RtMailAccount *ma;
   GString *buf;          /* untagged lines or the message being read */
@@ -22,6 +28,8 @@ struct _RtMailImap {
   guint32 last_uid;
   guint32 fetching;      /* UID of the fetch in flight */
   gboolean connected;
+  guint backoff;         /* seconds before the retry after the last failure, 0: none */
+  guint failures;        /* failed polls in a row */
   char *key_validity, *key_last;
 };
 
@@ -88,6 +96,31 @@ schedule_next (RtMailImap *imap)
   imap->timer = purple_timeout_add_seconds ((guint) imap->ma->poll_interval, on_timer, imap);
 }
 
+/* A poll step failed. Before the first successful EXAMINE, or when the
+ * login is refused, that is the connection's error (the user must act or
+ * libpurple reconnects). Once connected, the account stays connected and
+ * polls again after an exponential backoff (2 s, 4 s, ... 60 s); what was
+ * not fetched is searched again then (last_uid only moves per delivered
+ * message, so nothing is lost or repeated). */
+static void
+poll_failed (RtMailImap *imap, CURLcode result, const char *what, const char *detail)
+{
+  RtMailAccount *ma = imap->ma;
+  if (!imap->connected || result == CURLE_LOGIN_DENIED)
+    {
+      rt_mail_account_fail (ma, result, what, detail);
+      return;
+    }
+  imap->backoff = imap->backoff == 0 ? RT_MAIL_BACKOFF_MIN : MIN (imap->backoff * 2, RT_MAIL_BACKOFF_MAX);
+  imap->failures++;
+  purple_debug_warning ("roundtable-mail", "%s: IMAP poll failed (%s: %s%s%s), %u in a row; next poll in %u s\n",
+                        ma->address, what, curl_easy_strerror (result), detail ? ", " : "", detail ? detail : "",
+                        imap->failures, imap->backoff);
+  g_clear_pointer (&imap->pending, g_array_unref);
+  imap->fetch_next = 0;
+  imap->timer = purple_timeout_add_seconds (imap->backoff, on_timer, imap);
+}
+
 /* Text of the IM: subject line, body, attachments, as escaped markup with
  * <br> line breaks. */
 static char *
@@ -142,7 +175,7 @@ on_fetch (CURL *easy, CURLcode result, gpointer data)
     purple_debug_warning ("roundtable-mail", "UID %u skipped: %s\n", uid, curl_easy_strerror (result));
   else
     {
-      rt_mail_account_fail (imap->ma, result, _("IMAP fetch"), NULL);
+      poll_failed (imap, result, _("IMAP fetch"), NULL);
       return;
     }
   imap->last_uid = uid;
@@ -171,7 +204,7 @@ on_search (CURL *easy, CURLcode result, gpointer data)
   imap->xfer = 0;
   if (result != CURLE_OK)
     {
-      rt_mail_account_fail (imap->ma, result, _("IMAP search"), NULL);
+      poll_failed (imap, result, _("IMAP search"), NULL);
       return;
     }
   imap->pending = rt_imap_parse_search (imap->buf->str, imap->buf->len, imap->last_uid);
@@ -187,14 +220,21 @@ on_examine (CURL *easy, CURLcode result, gpointer data)
   imap->xfer = 0;
   if (result != CURLE_OK)
     {
-      rt_mail_account_fail (ma, result, _("IMAP"), ma->folder);
+      poll_failed (imap, result, _("IMAP"), ma->folder);
       return;
     }
   RtImapFolderState st;
   if (!rt_imap_parse_examine (imap->buf->str, imap->buf->len, &st))
     {
-      rt_mail_account_fail (ma, CURLE_WEIRD_SERVER_REPLY, _("IMAP"), _("no UIDVALIDITY for the folder"));
+      poll_failed (imap, CURLE_WEIRD_SERVER_REPLY, _("IMAP"), _("no UIDVALIDITY for the folder"));
       return;
+    }
+  if (imap->failures > 0)
+    {
+      purple_debug_info ("roundtable-mail", "%s: IMAP poll works again after %u failed polls\n",
+                         ma->address, imap->failures);
+      imap->failures = 0;
+      imap->backoff = 0;
     }
   if (!imap->connected)
     {

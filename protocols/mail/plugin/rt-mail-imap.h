@@ -14,7 +14,9 @@
 G_BEGIN_DECLS
 
 /* Starts polling; the connection is set CONNECTED after the first EXAMINE
- * succeeds, or gets a connection error. */
+ * succeeds, or gets a connection error. Once connected, a failed poll is
+ * retried after a backoff (2 s doubling to 60 s, reset on success); only a
+ * refused login is then a connection error. */
 void rt_mail_imap_start (RtMailAccount *ma);
 
 /* Cancels the transfer in flight and the timer; frees the poll state. Safe

@@ -8,12 +8,14 @@ G_BEGIN_DECLS
 
 /* Queues message (libpurple markup) to who. Returns 1 when queued, or a
  * negative errno-style value when it cannot even be built (bad address).
- * A later failure is shown in the IM conversation with who
- * (purple_conv_present_error); a refused login or a broken connection also
- * become the connection's error. */
+ * Temporary failures (no connection, 4xx) are retried with backoff (2 s
+ * doubling to 60 s, 10 tries). A permanent failure (5xx) is shown in the IM
+ * conversation with who only (purple_conv_present_error); a login refused
+ * with 5xx also becomes the connection's error. */
 int rt_mail_smtp_send (RtMailAccount *ma, const char *who, const char *message);
 
-/* Cancels every send in flight (their mails are not sent). */
+/* Cancels every send in flight or waiting for a retry (their mails are not
+ * sent). */
 void rt_mail_smtp_stop (RtMailAccount *ma);
 
 G_END_DECLS
