@@ -36,16 +36,21 @@ def who_line(hub, account, conv, ws, handle):
     raise AssertionError("%s not in /ws who: %s" % (handle, out))
 
 
-def wait_reach(hub, account, conv, ws, handle, word, timeout=10):
-    """Poll /ws who until handle's line shows reachability word."""
+def wait_who(hub, account, conv, ws, handle, pattern, timeout=10):
+    """Poll /ws who until handle's line matches the regular expression."""
     deadline = time.monotonic() + timeout
     while True:
         line = who_line(hub, account, conv, ws, handle)
-        if re.search(r", %s, " % re.escape(word), line):
+        if re.search(pattern, line):
             return line
         if time.monotonic() > deadline:
-            raise AssertionError("%s never became %s: %s" % (handle, word, line))
+            raise AssertionError("%s never matched %r: %s" % (handle, pattern, line))
         time.sleep(0.1)
+
+
+def wait_reach(hub, account, conv, ws, handle, word, timeout=10):
+    """Poll /ws who until handle's line shows reachability word."""
+    return wait_who(hub, account, conv, ws, handle, r", %s, " % re.escape(word), timeout)
 
 
 def linked_rooms(hub, prosody, xmpp_client, ws):
