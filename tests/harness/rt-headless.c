@@ -13,6 +13,13 @@
  *   say USER ROOM TEXT                               type a line in a joined chat
  *   im USER WHO TEXT                                 send TEXT as an IM to WHO (as
  *                                                    typed in an IM window)
+ *   ipc-mail USER TO [key=value ...]                 call the mail plugin's IPC
+ *                                                    "send-mail" (rt-mail-ipc.h)
+ *                                                    with these fields (values
+ *                                                    unescaped by g_strcompress:
+ *                                                    \n, \t, \\); emits
+ *                                                    {"ev":"ipc-mail","accepted":
+ *                                                    "true"|"false","ok":...}
  *   pref int|bool|string|pathlist PATH VALUE
  *   action LABEL [field=value ...]                   run a plugin action, answering
  *                                                    its dialogs with these values
@@ -464,6 +471,32 @@ cmd_im (char **f, guint n)
   emit ("im-sent", "who", f[2], NULL);
 }
 
+/* ipc-mail USER TO key=value...: purple_plugin_ipc_call on the mail
+ * plugin's "send-mail" (BOOLEAN__POINTER_POINTER_POINTER: account, to,
+ * GHashTable of strings). */
+static void
+cmd_ipc_mail (char **f, guint n)
+{
+  PurpleAccount *account = n >= 3 ? find_account (f[1]) : NULL;
+  PurplePlugin *plugin = purple_plugins_find_with_id ("prpl-roundtable-mail");
+  if (account == NULL || plugin == NULL)
+    {
+      emit ("error", "msg", "ipc-mail: no account or no mail plugin", NULL);
+      return;
+    }
+  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 3; i < n; i++)
+    {
+      const char *eq = strchr (f[i], '=');
+      if (eq == NULL)
+        continue;
+      g_hash_table_replace (fields, g_strndup (f[i], eq - f[i]), g_strcompress (eq + 1));
+    }
+  gboolean ok = FALSE;
+  gboolean accepted = GPOINTER_TO_INT (purple_plugin_ipc_call (plugin, "send-mail", &ok, account, f[2], fields));
+  emit ("ipc-mail", "accepted", ok && accepted ? "true" : "false", "ok", ok ? "true" : "false", NULL);
+}
+
 static void
 cmd_pref (char **f, guint n)
 {
@@ -524,6 +557,8 @@ on_stdin (GIOChannel *source, GIOCondition cond, gpointer data)
     cmd_action (f, n);
   else if (g_str_equal (f[0], "im"))
     cmd_im (f, n);
+  else if (g_str_equal (f[0], "ipc-mail"))
+    cmd_ipc_mail (f, n);
   else if (g_str_equal (f[0], "stall"))
     {
       g_autofree char *us = g_strdup_printf ("%" G_GINT64_FORMAT, stall_max);

@@ -153,6 +153,17 @@ class Hub:
         ev = self.wait(lambda e: e["ev"] in ("im-sent", "error"), 5)
         assert ev["ev"] == "im-sent", ev
 
+    def ipc_mail(self, user, to, **fields):
+        """Call the mail plugin's IPC "send-mail" (rt-mail-ipc.h) with these
+        fields (keys with "_" written as "-"); returns whether it was accepted."""
+        def esc(v):
+            return v.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+        self.send("ipc-mail", user, to, *("%s=%s" % (k.replace("_", "-"), esc(v)) for k, v in fields.items()))
+        ev = self.wait(lambda e: e["ev"] in ("ipc-mail", "error"), 5)
+        assert ev["ev"] == "ipc-mail", ev
+        assert ev["ok"] == "true", ev
+        return ev["accepted"] == "true"
+
     def pref(self, kind, path, value):
         self.send("pref", kind, path, value)
         self.wait(lambda e: e["ev"] == "pref-done", 5)

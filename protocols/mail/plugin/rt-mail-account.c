@@ -98,3 +98,12 @@ rt_mail_account_fail (RtMailAccount *ma, CURLcode code, const char *what, const 
   purple_debug_error ("roundtable-mail", "%s: %s\n", ma->address, msg);
   purple_connection_error_reason (ma->gc, reason, msg);
 }
+
+void
+rt_mail_thread_free (RtMailThread *t)
+{
+  g_free (t->message_id);
+  g_free (t->subject);
+  g_strfreev (t->references);
+  g_free (t);
+}

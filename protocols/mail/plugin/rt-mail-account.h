@@ -34,8 +34,20 @@ typedef struct {
   char *source_address;     /* CURLOPT_INTERFACE, or NULL */
   RtMailImap *imap;         /* owned poll state */
   GList *sends;             /* owned RtMailSend* in flight */
+  GHashTable *threads;      /* owned: lower-case sender address ->
+                             * RtMailThread* of the last mail from them */
   gboolean failed;          /* a connection error was reported */
 } RtMailAccount;
+
+/* What a reply to the last mail received from one sender needs (kept in
+ * memory per connection, see rt-mail-smtp.c). */
+typedef struct {
+  char *message_id;         /* without <> */
+  char *subject;            /* "" if none */
+  GStrv references;         /* their References ids, oldest first */
+} RtMailThread;
+
+void rt_mail_thread_free (RtMailThread *t);
 
 /* An easy handle for url with the account's credentials, security, source
  * address and timeouts; verbose off (the password must never be logged).

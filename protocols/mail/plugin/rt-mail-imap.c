@@ -3,6 +3,7 @@
 #include "rt-mail-imap.h"
 #include "rt-imap-resp.h"
 #include "rt-mail-parse.h"
+#include "rt-mail-smtp.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -157,6 +158,8 @@ deliver (RtMailImap *imap, guint32 uid)
   time_t when = m->date > 0 ? (time_t) (m->date / G_USEC_PER_SEC) : time (NULL);
   if (m->from_name != NULL && purple_find_buddy (imap->ma->account, who) != NULL)
     serv_got_alias (imap->ma->gc, who, m->from_name);
+  if (m->from_address != NULL)
+    rt_mail_smtp_remember (imap->ma, m->from_address, m->message_id, m->subject, m->references);
   serv_got_im (imap->ma->gc, who, markup, PURPLE_MESSAGE_RECV, when);
 }
 

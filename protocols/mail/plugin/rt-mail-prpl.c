@@ -5,6 +5,7 @@
 #include "rt-mail-account.h"
 #include "rt-mail-imap.h"
 #include "rt-mail-smtp.h"
+#include "rt-mail-ipc.h"
 
 #include <glib/gi18n-lib.h>
 #include <gio/gio.h>
@@ -149,15 +150,41 @@ static PurplePluginProtocolInfo prpl_info = {
   .struct_size = sizeof (PurplePluginProtocolInfo),
 };
 
+/* IPC "send-mail" (contract in rt-mail-ipc.h); data is the marshaller's
+ * (NULL for IPC calls). */
+static gboolean
+ipc_send_mail (PurpleAccount *account, const char *to, GHashTable *fields, gpointer data)
+{
+  if (account == NULL || to == NULL || fields == NULL
+      || g_strcmp0 (purple_account_get_protocol_id (account), RT_MAIL_PRPL_ID) != 0
+      || !purple_account_is_connected (account))
+    {
+      purple_debug_warning ("roundtable-mail", "send-mail refused: no connected mail account\n");
+      return FALSE;
+    }
+  PurpleConnection *gc = purple_account_get_connection (account);
+  RtMailAccount *ma = gc ? purple_connection_get_protocol_data (gc) : NULL;
+  if (ma == NULL || ma->loop == NULL)
+    return FALSE;
+  return rt_mail_smtp_send_fields (ma, to, fields);
+}
+
 static gboolean
 plugin_load (PurplePlugin *plugin)
 {
+  purple_plugin_ipc_register (plugin, RT_MAIL_IPC_SEND_MAIL, PURPLE_CALLBACK (ipc_send_mail),
+                              purple_marshal_BOOLEAN__POINTER_POINTER_POINTER,
+                              purple_value_new (PURPLE_TYPE_BOOLEAN), 3,
+                              purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_ACCOUNT),
+                              purple_value_new (PURPLE_TYPE_STRING),
+                              purple_value_new (PURPLE_TYPE_BOXED, "GHashTable *"));
   return TRUE;
 }
 
 static gboolean
 plugin_unload (PurplePlugin *plugin)
 {
+  purple_plugin_ipc_unregister_all (plugin);
   return TRUE;
 }
 

@@ -188,26 +188,14 @@ first_line (const char *text)
   return NULL;
 }
 
-int
-rt_mail_smtp_send (RtMailAccount *ma, const char *who, const char *message)
+/* Builds draft and queues it to who (its only recipient). Returns 1 when
+ * queued, -EINVAL when it cannot be built, -EIO when the loop refused it. */
+static int
+queue_draft (RtMailAccount *ma, const char *who, const RtMailDraft *draft)
 {
-  /* Strips tags, turns <br> into newlines and entities into characters. */
-  g_autofree char *text = purple_markup_strip_html (message);
-  g_autofree char *subject = first_line (text);
-  if (subject == NULL)
-    subject = g_strdup_printf (_("Message from %s"), ma->from_name ? ma->from_name : ma->address);
-  const char *to[] = { who, NULL };
-  RtMailDraft draft = {
-    .from_address = ma->address,
-    .from_name = ma->from_name,
-    .to = to,
-    .subject = subject,
-    .text = text,
-    .domain = ma->domain,
-  };
   g_autoptr(GError) error = NULL;
   g_autofree char *message_id = NULL;
-  GBytes *data = rt_mail_build (&draft, &message_id, &error);
+  GBytes *data = rt_mail_build (draft, &message_id, &error);
   if (data == NULL)
     {
       purple_debug_warning ("roundtable-mail", "mail to %s not built: %s\n", who, error->message);
@@ -230,6 +218,170 @@ rt_mail_smtp_send (RtMailAccount *ma, const char *who, const char *message)
   return 1;
 }
 
+static char *
+thread_key (const char *address)
+{
+  return g_ascii_strdown (address, -1);
+}
+
+/* "Re: " + subject, without stacking prefixes: any leading "Re:" (any case,
+ * also "Re[2]:" and "Re :" forms) are dropped first. (transfer full) */
+static char *
+reply_subject (const char *subject)
+{
+  const char *p = subject;
+  for (;;)
+    {
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (g_ascii_strncasecmp (p, "re", 2) != 0)
+        break;
+      const char *q = p + 2;
+      if (*q == '[')
+        {
+          q++;
+          while (g_ascii_isdigit (*q))
+            q++;
+          if (*q != ']')
+            break;
+          q++;
+        }
+      while (*q == ' ')
+        q++;
+      if (*q != ':')
+        break;
+      p = q + 1;
+    }
+  return g_strconcat ("Re: ", p, NULL);
+}
+
+void
+rt_mail_smtp_remember (RtMailAccount *ma, const char *from, const char *message_id,
+                       const char *subject, GPtrArray *references)
+{
+  if (from == NULL)
+    return;
+  if (ma->threads == NULL)
+    ma->threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) rt_mail_thread_free);
+  char *key = thread_key (from);
+  if (message_id == NULL || *message_id == '\0')
+    {
+      /* The last mail from them cannot be answered in a thread. */
+      g_hash_table_remove (ma->threads, key);
+      g_free (key);
+      return;
+    }
+  RtMailThread *t = g_new0 (RtMailThread, 1);
+  t->message_id = g_strdup (message_id);
+  t->subject = g_strdup (subject ? subject : "");
+  t->references = g_new0 (char *, (references ? references->len : 0) + 1);
+  for (guint i = 0; references && i < references->len; i++)
+    t->references[i] = g_strdup (g_ptr_array_index (references, i));
+  g_hash_table_replace (ma->threads, key, t);
+}
+
+int
+rt_mail_smtp_send (RtMailAccount *ma, const char *who, const char *message)
+{
+  /* Strips tags, turns <br> into newlines and entities into characters. */
+  g_autofree char *text = purple_markup_strip_html (message);
+  g_autofree char *key = thread_key (who);
+  const RtMailThread *t = ma->threads ? g_hash_table_lookup (ma->threads, key) : NULL;
+  g_autofree char *subject = NULL;
+  if (t != NULL && *t->subject)
+    subject = reply_subject (t->subject);
+  else
+    subject = first_line (text);
+  if (subject == NULL)
+    subject = g_strdup_printf (_("Message from %s"), ma->from_name ? ma->from_name : ma->address);
+  const char *to[] = { who, NULL };
+  RtMailDraft draft = {
+    .from_address = ma->address,
+    .from_name = ma->from_name,
+    .to = to,
+    .subject = subject,
+    .text = text,
+    .domain = ma->domain,
+    /* References = theirs + their Message-ID (rt_mail_build appends it). */
+    .in_reply_to = t ? t->message_id : NULL,
+    .references = t ? (const char *const *) t->references : NULL,
+  };
+  return queue_draft (ma, who, &draft);
+}
+
+/* Keys of the IPC "send-mail" fields (rt-mail-ipc.h) and the header each
+ * becomes (NULL: a draft field). */
+static const struct {
+  const char *key;
+  const char *header;
+} mail_fields[] = {
+  { "subject", NULL },
+  { "text", NULL },
+  { "html", NULL },
+  { "in-reply-to", NULL },
+  { "reply-to", "Reply-To" },
+  { "list-id", "List-Id" },
+  { "list-unsubscribe", "List-Unsubscribe" },
+  { "auto-submitted", "Auto-Submitted" },
+};
+
+gboolean
+rt_mail_smtp_send_fields (RtMailAccount *ma, const char *to_address, GHashTable *fields)
+{
+  if (to_address == NULL || fields == NULL)
+    return FALSE;
+  const char *headers[2 * G_N_ELEMENTS (mail_fields) + 1] = { NULL };
+  guint nh = 0;
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, fields);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      gboolean known = FALSE;
+      for (guint i = 0; i < G_N_ELEMENTS (mail_fields); i++)
+        if (k != NULL && g_str_equal (k, mail_fields[i].key))
+          {
+            known = TRUE;
+            if (mail_fields[i].header != NULL && v != NULL)
+              {
+                headers[nh++] = mail_fields[i].header;
+                headers[nh++] = v;
+              }
+          }
+      if (!known || v == NULL)
+        {
+          purple_debug_warning ("roundtable-mail", "send-mail to %s refused: field %s%s\n", to_address,
+                                k ? (const char *) k : "(null)", known ? " has no value" : " is unknown");
+          return FALSE;
+        }
+    }
+  const char *text = g_hash_table_lookup (fields, "text");
+  if (text == NULL)
+    {
+      purple_debug_warning ("roundtable-mail", "send-mail to %s refused: no text\n", to_address);
+      return FALSE;
+    }
+  g_autofree char *subject = g_strdup (g_hash_table_lookup (fields, "subject"));
+  if (subject == NULL)
+    subject = first_line (text);
+  if (subject == NULL)
+    subject = g_strdup_printf (_("Message from %s"), ma->from_name ? ma->from_name : ma->address);
+  const char *to[] = { to_address, NULL };
+  RtMailDraft draft = {
+    .from_address = ma->address,
+    .from_name = ma->from_name,
+    .to = to,
+    .subject = subject,
+    .text = text,
+    .html = g_hash_table_lookup (fields, "html"),
+    .domain = ma->domain,
+    .in_reply_to = g_hash_table_lookup (fields, "in-reply-to"),
+    .headers = nh > 0 ? headers : NULL,
+  };
+  return queue_draft (ma, to_address, &draft) == 1;
+}
+
 void
 rt_mail_smtp_stop (RtMailAccount *ma)
 {
@@ -241,4 +393,5 @@ rt_mail_smtp_stop (RtMailAccount *ma)
       send_free (s);
     }
   g_clear_pointer (&ma->sends, g_list_free);
+  g_clear_pointer (&ma->threads, g_hash_table_unref);
 }

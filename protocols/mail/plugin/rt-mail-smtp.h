@@ -14,8 +14,22 @@ G_BEGIN_DECLS
  * with 5xx also becomes the connection's error. */
 int rt_mail_smtp_send (RtMailAccount *ma, const char *who, const char *message);
 
+/* Remembers the last mail received from `from` (an address): a later
+ * rt_mail_smtp_send to that address answers it (In-Reply-To = message_id,
+ * References = references + message_id, Subject "Re: subject" without a
+ * doubled "Re:"). A mail without Message-ID forgets the sender's entry.
+ * Arguments are copied. In memory only (per connection). */
+void rt_mail_smtp_remember (RtMailAccount *ma, const char *from, const char *message_id,
+                            const char *subject, GPtrArray *references);
+
+/* The IPC "send-mail" (rt-mail-ipc.h): fields (char* -> char*) borrowed for
+ * the call. FALSE, nothing sent, for an unknown key, a NULL value, no
+ * "text", or a mail that cannot be built; TRUE when queued (sent with the
+ * same retries and error reports as an IM). */
+gboolean rt_mail_smtp_send_fields (RtMailAccount *ma, const char *to, GHashTable *fields);
+
 /* Cancels every send in flight or waiting for a retry (their mails are not
- * sent). */
+ * sent) and forgets the remembered threads. */
 void rt_mail_smtp_stop (RtMailAccount *ma);
 
 G_END_DECLS
