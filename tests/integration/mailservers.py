@@ -9,6 +9,7 @@ Wraps tools/mail-servers-start and -stop; see docs/mail-servers.md.
     m.wait_for_mail("alice@site-a.test", "pw", 1) # -> [Mail(uid, message, raw, flags)]
     m.uidvalidity(addr, pw)
     m.stop_dovecot(); m.start_dovecot()           # same ports: fault tests
+    m.tempfail(addr, "451 4.3.0 Try again later"); m.clear_tempfail(addr)
     m.stop()
 
 Module-level send() / fetch_all() / uidvalidity() take explicit ports.
@@ -228,6 +229,46 @@ class MailServers:
         addr = "%s%d-%d@%s" % (prefix, os.getpid(), next(self._serial), domain)
         self.add_user(addr, password)
         return addr, password
+
+    # -- temporary failures on demand ------------------------------------------------
+    def _access(self, address, reply):
+        path = os.path.join(self.dir, "postfix", "access")
+        with open(path) as f:
+            lines = [l for l in f if l.split()[:1] != [address.lower()]]
+        if reply:
+            lines.append("%s %s\n" % (address.lower(), reply))
+        with open(path + ".tmp", "w") as f:
+            f.writelines(lines)
+        old = time.time() - 10          # Postfix naps on just-written files
+        os.utime(path + ".tmp", (old, old))
+        os.replace(path + ".tmp", path)
+        self._run(["/usr/sbin/postfix", "-c", os.path.join(self.dir, "postfix"), "reload"])
+        # Reload takes ~2 s to reach new smtpd processes: wait until RCPT says so.
+        want = int(reply.split()[0]) if reply else 250
+        deadline = time.monotonic() + 15
+        while True:
+            with smtplib.SMTP(self.host, self.ports["SMTP_PORT"], timeout=10) as s:
+                s.ehlo("tempfail.probe")
+                s.mail("probe@site-a.test")
+                code = s.rcpt(address)[0]
+                s.rset()
+            if code == want:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("RCPT %s still answers %d, want %d" % (address, code, want))
+            time.sleep(0.1)
+
+    def tempfail(self, address, reply="451 4.3.0 Try again later"):
+        """Postfix answers RCPT TO:<address> with reply (on both SMTP ports)
+        until clear_tempfail(address): an entry in DIR/postfix/access plus a
+        reload; returns once it is in effect (~2 s)."""
+        if not re.fullmatch(r"4\d\d [^\n]*", reply):
+            raise ValueError("want a 4xx reply, got %r" % reply)
+        self._access(address, reply)
+
+    def clear_tempfail(self, address):
+        """Undo tempfail(address); returns once RCPT is accepted again."""
+        self._access(address, None)
 
     # -- bound helpers ---------------------------------------------------------------
     def send(self, from_addr, to_addrs, msg, auth=None, submission=None, **kw):

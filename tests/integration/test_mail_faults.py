@@ -114,3 +114,35 @@ def test_smtp_server_gone_is_retried_and_mail_arrives_once(mail_servers, tmp_pat
         assert log_lines(h, r"mail to %s sent \(try %d\)" % (re.escape(bob), len(retries) + 1))
     finally:
         h.stop()
+
+
+def test_smtp_451_is_retried_and_mail_arrives_once(mail_servers, tmp_path):
+    hub_addr, hub_pw = mail_servers.new_user("site-a.test", prefix="hub")
+    bob, bob_pw = mail_servers.new_user("site-b.test", prefix="bob")
+    h = new_hub(str(tmp_path / "hub"))
+    try:
+        h.add_account(hub_addr, hub_pw, PRPL, mail_options(mail_servers))
+        mail_servers.tempfail(bob, "451 4.3.0 Try again later")
+        try:
+            h.im(hub_addr, bob, "sent while 451")
+            deadline = time.monotonic() + 10
+            pat = r"mail to %s: temporary failure.*SMTP 451" % re.escape(bob)
+            while not log_lines(h, pat) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert log_lines(h, pat), log_lines(h, "roundtable-mail")
+            seen = collect(h, 1)
+        finally:
+            mail_servers.clear_tempfail(bob)
+        mails = mail_servers.wait_for_mail(bob, bob_pw, 1, timeout=30)
+        assert mails[0].message["Subject"] == "sent while 451"
+        seen += collect(h, 3)
+        assert len(mail_servers.fetch_all(bob, bob_pw)) == 1
+        assert [e for e in seen if e["ev"] == "write" and e.get("kind") == "error"] == [], seen
+        assert [e for e in seen if is_conn_event(e)] == [], seen
+        retries = log_lines(h, r"mail to %s: temporary failure" % re.escape(bob))
+        assert 1 <= len(retries) <= 5, retries
+        assert all("451" in l for l in retries), retries
+        assert log_lines(h, r"mail to %s sent \(try %d\)" % (re.escape(bob), len(retries) + 1))
+        assert "451 4.3.0" in mail_servers.log_tail("postfix", 400)
+    finally:
+        h.stop()
