@@ -63,6 +63,8 @@ def xmpp_client(prosody):
 
 # -- The Roundtable hub (logic in hub.py) ----------------------------------------
 from hub import start_hub  # noqa: E402
+# The private Dovecot + Postfix, shared by the mail tests (session scope).
+from mailservers import mail_servers  # noqa: E402,F401
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import os
 import re
 import time
 
-from mailservers import mail_servers  # noqa: F401  (session fixture)
-from test_mail_prpl import PRPL, collect, is_msg_from, mail_options, make_msg, new_hub
+from mailhub import PRPL, collect, is_msg_from, mail_options, make_msg, new_hub
 
 
 def log_lines(h, pattern):

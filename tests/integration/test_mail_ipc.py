@@ -4,10 +4,8 @@ headless hub against the private Dovecot + Postfix."""
 import time
 from email.message import EmailMessage
 
-from mailservers import mail_servers  # noqa: F401  (session fixture)
-from test_mail_prpl import PRPL, collect, is_msg_from, mail_options, new_hub
+from mailhub import PRPL, TEXT, collect, is_msg_from, mail_options, new_hub
 
-TEXT = "Zoë, São Paulo, Łódź, 東京"
 
 
 def threaded_msg(frm, to, subject, msgid, refs=None, body="hi\n"):

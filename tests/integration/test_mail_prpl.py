@@ -3,53 +3,9 @@ hub against the private Dovecot + Postfix: mail in as IMs, IMs out as mail,
 restart without duplicates or gaps, a wrong password."""
 import os
 import time
-from email.message import EmailMessage
 
-from hub import Hub, MAIL_PLUGIN_DIR
+from mailhub import PRPL, TEXT, collect, is_msg_from, mail_options, make_msg, new_hub
 from mailservers import bad_source
-from mailservers import mail_servers  # noqa: F401  (session fixture)
-
-TEXT = "Zoë, São Paulo, Łódź, 東京"
-PRPL = "prpl-roundtable-mail"
-
-
-def make_msg(frm, to, subject, body):
-    m = EmailMessage()
-    m["From"], m["To"], m["Subject"] = frm, to, subject
-    m.set_content(body)
-    return m
-
-
-def mail_options(servers, **extra):
-    opts = {"imap_host": "127.0.0.1", "imap_port": servers.imap_port,
-            "smtp_host": "127.0.0.1", "smtp_port": servers.submission_port,
-            # Plaintext: these test servers are on loopback only.
-            "security": "none", "poll_interval": 1, "from_name": "Hub Zoë"}
-    opts.update(extra)
-    return opts
-
-
-def new_hub(userdir):
-    h = Hub(userdir, env={"RT_EXTRA_PLUGIN_DIRS": MAIL_PLUGIN_DIR, "RT_HEADLESS_VERBOSE": "1"})
-    h.start()
-    # The build under test, never an installed copy.
-    assert os.path.dirname(h.protocols[PRPL]) == MAIL_PLUGIN_DIR, h.protocols
-    return h
-
-
-def is_msg_from(who):
-    return lambda e: e["ev"] == "write" and e.get("kind") == "msg" and e.get("who") == who
-
-
-def collect(h, seconds):
-    """Every event of the next few seconds."""
-    seen = []
-    try:
-        h.wait(lambda e: False, seconds, skipped=seen)
-    except TimeoutError:
-        pass
-    return seen
-
 
 def test_mail_in_im_out_and_restart(mail_servers, tmp_path):
     hub_addr, hub_pw = mail_servers.new_user("site-a.test", prefix="hub")

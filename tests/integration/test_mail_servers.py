@@ -10,7 +10,6 @@ from email.message import EmailMessage
 import pytest
 
 from mailservers import MailServers, bad_source, imap_login, send
-from mailservers import mail_servers  # noqa: F401  (session fixture)
 
 TEXT = "Zoë, São Paulo, Łódź, 東京"
 
