@@ -1,4 +1,4 @@
-/* rt-args.c: shell-like splitting of a command line. */
+/* rt-args.c: shell-like splitting of a command line; yes/no values. */
 #include "config.h"
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -101,4 +101,19 @@ rt_args_split (const char *line, GError **error)
     g_ptr_array_add (args, g_strdup (arg->str));
   g_ptr_array_add (args, NULL);
   return (char **) g_ptr_array_steal (args, NULL);
+}
+
+gboolean
+rt_args_parse_bool (const char *value, gboolean *out)
+{
+  static const char *const yes[] = { "yes", "y", "true", "on", "1", NULL };
+  static const char *const no[] = { "no", "n", "false", "off", "0", NULL };
+
+  for (guint i = 0; value && yes[i]; i++)
+    if (g_ascii_strcasecmp (value, yes[i]) == 0)
+      return *out = TRUE, TRUE;
+  for (guint i = 0; value && no[i]; i++)
+    if (g_ascii_strcasecmp (value, no[i]) == 0)
+      return *out = FALSE, TRUE;
+  return FALSE;
 }

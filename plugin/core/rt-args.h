@@ -12,4 +12,8 @@ G_BEGIN_DECLS
  * vector. */
 char **rt_args_split (const char *line, GError **error);
 
+/* yes/y/true/on/1 or no/n/false/off/0 (any case) into *out; FALSE (out
+ * untouched) for anything else. */
+gboolean rt_args_parse_bool (const char *value, gboolean *out);
+
 G_END_DECLS

@@ -37,6 +37,7 @@ rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,
     msg->created_us = now;
 
   GPtrArray *members = rt_store_members (store, msg->ws_id);   /* transfer none */
+  g_autoptr (RtWorkspace) ws = rt_store_workspace_get (store, msg->ws_id);  /* mail settings */
   g_autoptr (GPtrArray) links = rt_store_links (store, msg->ws_id);
   g_autoptr (GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (RtDeliveryRow),
                                                members->len + links->len);
@@ -63,7 +64,7 @@ rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,
           if (!in_room)
             reach = rt_hub_reach (world, m, now);
         }
-      RtPlan plan = rt_plan_for_member (msg, m, &reach, in_room, policy);
+      RtPlan plan = rt_plan_for_member (msg, m, &reach, in_room, policy, ws);
       if (plan.route == RT_ROUTE_NONE)
         continue;
       RtDeliveryRow row = { 'M', m->id, plan.route, plan.endpoint_index };

@@ -4,6 +4,8 @@
 #include <glib/gi18n-lib.h>
 #include "rt-member-opts.h"
 #include "rt-error.h"
+#include "rt-email.h"
+#include "rt-args.h"
 
 static void
 set_str (char **field, const char *value)
@@ -12,20 +14,6 @@ set_str (char **field, const char *value)
   *field = *value ? g_strdup (value) : NULL;
 }
 
-static gboolean
-parse_bool (const char *value, gboolean *out)
-{
-  static const char *const yes[] = { "yes", "y", "true", "on", "1", NULL };
-  static const char *const no[] = { "no", "n", "false", "off", "0", NULL };
-
-  for (guint i = 0; yes[i]; i++)
-    if (g_ascii_strcasecmp (value, yes[i]) == 0)
-      return *out = TRUE, TRUE;
-  for (guint i = 0; no[i]; i++)
-    if (g_ascii_strcasecmp (value, no[i]) == 0)
-      return *out = FALSE, TRUE;
-  return FALSE;
-}
 
 static gboolean
 all_alpha (const char *s, gsize len)
@@ -74,6 +62,12 @@ parse_im (const char *value, GError **error)
   g_autoptr (RtEndpoint) ep = rt_endpoint_parse (value, error);
   if (!ep)
     return NULL;
+  if (g_str_equal (ep->scheme, RT_EMAIL_SCHEME))
+    {
+      g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
+                   _("“%s” is a mail address: use --email for it."), value);
+      return NULL;
+    }
   if (!rt_endpoint_protocol (ep))
     {
       g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
@@ -131,7 +125,7 @@ apply_one (RtMember *m, const char *opt, const char *value, GError **error)
     return rt_days_parse (value, &m->hours, error);
   else if (g_str_equal (opt, "--offhours-im"))
     {
-      if (!parse_bool (value, &m->offhours_im))
+      if (!rt_args_parse_bool (value, &m->offhours_im))
         {
           g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
                        _("Bad value “%s” for --offhours-im: use yes or no."), value);
@@ -162,6 +156,42 @@ apply_one (RtMember *m, const char *opt, const char *value, GError **error)
         }
       g_ptr_array_remove_index (m->endpoints, i);
     }
+  else if (g_str_equal (opt, "--email") || g_str_equal (opt, "--no-email"))
+    {
+      g_autofree char *address = rt_email_normalize (value, error);
+      if (address == NULL)
+        return FALSE;
+      g_autoptr (RtEndpoint) ep = rt_endpoint_new (RT_EMAIL_SCHEME, address, NULL);
+      gint i = find_endpoint (m, ep);
+      if (g_str_equal (opt, "--email"))
+        {
+          if (i < 0)   /* already there: nothing to do */
+            g_ptr_array_add (m->endpoints, g_steal_pointer (&ep));
+        }
+      else if (i < 0)
+        {
+          g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
+                       _("--no-email: %s has no email address “%s”."), m->handle, address);
+          return FALSE;
+        }
+      else
+        g_ptr_array_remove_index (m->endpoints, i);
+    }
+  else if (g_str_equal (opt, "--immediate-mail"))
+    {
+      gboolean yes = FALSE;
+      if (g_ascii_strcasecmp (value, "default") == 0)
+        m->immediate_mail = RT_IMMEDIATE_FOLLOW;
+      else if (rt_args_parse_bool (value, &yes))
+        m->immediate_mail = yes ? RT_IMMEDIATE_YES : RT_IMMEDIATE_NO;
+      else
+        {
+          g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
+                       _("Bad value “%s” for --immediate-mail: use yes, no or default "
+                         "(follow the workspace)."), value);
+          return FALSE;
+        }
+    }
   else
     g_return_val_if_reached (FALSE);   /* option_known() lets only these through */
   return TRUE;
@@ -172,7 +202,7 @@ option_known (const char *opt, GError **error)
 {
   static const char *const known[] = {
     "--name", "--site", "--country", "--tz", "--lang", "--hours", "--days",
-    "--offhours-im", "--im", "--no-im", NULL
+    "--offhours-im", "--im", "--no-im", "--email", "--no-email", "--immediate-mail", NULL
   };
 
   if (g_strv_contains (known, opt))
@@ -180,7 +210,8 @@ option_known (const char *opt, GError **error)
   if (g_str_has_prefix (opt, "--"))
     g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
                  _("Unknown option “%s”. Options: --name --site --country --tz --lang "
-                   "--hours --days --offhours-im --im --no-im."), opt);
+                   "--hours --days --offhours-im --im --no-im --email --no-email "
+                   "--immediate-mail."), opt);
   else
     g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
                  _("Unexpected “%s”: options start with --, for example --tz Europe/Brussels."),

@@ -7,7 +7,9 @@ G_BEGIN_DECLS
 
 /* argv holds options only: --name N --site S --country CC --tz TZ --lang L
  * --hours HH:MM-HH:MM --days Mon-Fri --offhours-im yes|no --im URI (repeatable:
- * adds an endpoint) --no-im URI (removes one). On success the changes are
+ * adds an endpoint) --no-im URI (removes one) --email ADDR (repeatable: adds
+ * a mailto endpoint, the address checked by rt_email_normalize) --no-email
+ * ADDR (removes one) --immediate-mail yes|no|default. On success the changes are
  * applied to member; on error member is untouched and error says which option
  * and why (translated, RT_ERROR_INVALID). */
 gboolean rt_member_apply_options (RtMember *member, char **argv, GError **error);

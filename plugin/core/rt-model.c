@@ -11,6 +11,7 @@ rt_workspace_free (RtWorkspace *ws)
   if (!ws)
     return;
   g_free (ws->name);
+  g_free (ws->mailbox);
   g_free (ws);
 }
 
@@ -61,6 +62,7 @@ rt_member_copy (const RtMember *m)
   c->lang = g_strdup (m->lang);
   c->hours = m->hours;
   c->offhours_im = m->offhours_im;
+  c->immediate_mail = m->immediate_mail;
   c->endpoints = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_endpoint_free);
   for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
     {
@@ -155,6 +157,27 @@ rt_endpoint_protocol (const RtEndpoint *ep)
   if (g_str_has_prefix (ep->scheme, "prpl-") && ep->scheme[5] != '\0')
     return ep->scheme;
   return NULL;
+}
+
+gint
+rt_member_find_scheme (const RtMember *m, const char *scheme)
+{
+  for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
+    if (g_strcmp0 (((const RtEndpoint *) g_ptr_array_index (m->endpoints, i))->scheme, scheme) == 0)
+      return (gint) i;
+  return -1;
+}
+
+gboolean
+rt_member_wants_immediate_mail (const RtMember *m, const RtWorkspace *ws)
+{
+  switch (m->immediate_mail)
+    {
+    case RT_IMMEDIATE_YES: return TRUE;
+    case RT_IMMEDIATE_NO: return FALSE;
+    case RT_IMMEDIATE_FOLLOW: break;
+    }
+  return ws != NULL && ws->immediate_mail;
 }
 
 char *

@@ -7,14 +7,28 @@
 
 G_BEGIN_DECLS
 
+/* The scheme of email endpoints: "mailto:bob@example.org". */
+#define RT_EMAIL_SCHEME "mailto"
+
 typedef struct {
-  gint64 id;
-  char  *name;
+  gint64    id;
+  char     *name;
+  char     *mailbox;        /* username of the prpl-roundtable-mail account
+                               the workspace mails from and reads; NULL: none */
+  gboolean  immediate_mail; /* mail async members at once (members may override) */
 } RtWorkspace;
+
+/* A member's wish for immediate mail. */
+typedef enum {
+  RT_IMMEDIATE_FOLLOW = 0,  /* as the workspace says */
+  RT_IMMEDIATE_YES,
+  RT_IMMEDIATE_NO,
+} RtImmediate;
 
 /* One way to reach a member. For IM: scheme "xmpp", "irc" or a libpurple
  * protocol id such as "prpl-sipe"; address is the buddy name as that protocol
- * writes it. account (may be NULL) names the hub account to use,
+ * writes it. For email: scheme "mailto", address a plain addr-spec with a
+ * lower-case domain (rt-email.h); email carries no presence. account (may be NULL) names the hub account to use,
  * "user@host/Resource" style username of a local libpurple account. */
 typedef struct {
   gint64 id;
@@ -34,6 +48,7 @@ typedef struct {
   char     *lang;       /* "fr", "nl", "de", "en", "pt_BR" */
   RtHours   hours;
   gboolean  offhours_im; /* IM even outside working hours */
+  RtImmediate immediate_mail; /* mail at once when not reachable by IM */
   GPtrArray *endpoints; /* RtEndpoint*, owned */
 } RtMember;
 
@@ -73,6 +88,11 @@ char       *rt_endpoint_format (const RtEndpoint *ep);   /* "xmpp:alice@site-a.t
 /* libpurple protocol id for a scheme: xmpp -> prpl-jabber, irc -> prpl-irc,
  * prpl-* as is; NULL if unknown. (transfer none) */
 const char *rt_endpoint_protocol (const RtEndpoint *ep);
+/* Index of the member's first endpoint with this scheme, -1 if none. */
+gint        rt_member_find_scheme (const RtMember *m, const char *scheme);
+/* Does the member want messages mailed at once when they are not reachable
+ * by IM: their own choice, else the workspace's (ws may be NULL: no). */
+gboolean    rt_member_wants_immediate_mail (const RtMember *m, const RtWorkspace *ws);
 
 /* "Alice Dubois (Brussels)"; without site just the name; guests:
  * "carol (guest)". (transfer full) */

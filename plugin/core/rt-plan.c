@@ -12,14 +12,26 @@ rt_policy_init_default (RtPolicy *policy)
 static RtPlan
 plan (RtRoute route, RtPlanReason reason, gint endpoint)
 {
-  RtPlan p = { route, reason, route == RT_ROUTE_IM ? endpoint : -1 };
+  RtPlan p = { route, reason, route == RT_ROUTE_IM || route == RT_ROUTE_MAIL ? endpoint : -1 };
   return p;
+}
+
+/* Kept for the digest, or mailed now when the workspace and member ask for
+ * it and mail can be sent (a mailbox, an address). */
+static RtPlan
+pending_or_mail (RtPlanReason reason, const RtMember *member, const RtWorkspace *ws)
+{
+  gint email = rt_member_find_scheme (member, RT_EMAIL_SCHEME);
+  if (email >= 0 && ws != NULL && ws->mailbox != NULL && *ws->mailbox != '\0'
+      && rt_member_wants_immediate_mail (member, ws))
+    return plan (RT_ROUTE_MAIL, reason, email);
+  return plan (RT_ROUTE_PENDING, reason, -1);
 }
 
 RtPlan
 rt_plan_for_member (const RtMessage *msg, const RtMember *member,
                     const RtReachability *reach, gboolean in_linked_room,
-                    const RtPolicy *policy)
+                    const RtPolicy *policy, const RtWorkspace *ws)
 {
   if (msg->author_member != 0 && msg->author_member == member->id)
     return plan (RT_ROUTE_NONE, RT_REASON_AUTHOR, -1);
@@ -43,11 +55,11 @@ rt_plan_for_member (const RtMessage *msg, const RtMember *member,
     case RT_REACH_OFF_HOURS:
       if (can_im && member->offhours_im)
         return plan (RT_ROUTE_IM, RT_REASON_OFF_HOURS_IM, reach->best_endpoint);
-      return plan (RT_ROUTE_PENDING, RT_REASON_OFF_HOURS, -1);
+      return pending_or_mail (RT_REASON_OFF_HOURS, member, ws);
     case RT_REACH_ASYNC_ONLY:
       break;
     }
-  return plan (RT_ROUTE_PENDING, RT_REASON_NO_ENDPOINT, -1);
+  return pending_or_mail (RT_REASON_NO_ENDPOINT, member, ws);
 }
 
 const char *
@@ -63,14 +75,20 @@ rt_plan_describe (const RtPlan *p)
     case RT_REASON_AWAY:
       return p->route == RT_ROUTE_IM ? _("IM (away)") : _("next digest (away)");
     case RT_REASON_OFF_HOURS_IM: return _("IM (off-hours)");
-    case RT_REASON_OFF_HOURS: return _("next digest (off-hours)");
-    case RT_REASON_NO_ENDPOINT: return _("next digest (no IM endpoint online)");
+    case RT_REASON_OFF_HOURS:
+      /* TRANSLATORS: delivery plan of a member outside working hours: mailed
+       * at once, or kept for the next digest. */
+      return p->route == RT_ROUTE_MAIL ? _("mail now (off-hours)") : _("next digest (off-hours)");
+    case RT_REASON_NO_ENDPOINT:
+      return p->route == RT_ROUTE_MAIL ? _("mail now (no IM endpoint online)")
+                                       : _("next digest (no IM endpoint online)");
     case RT_REASON_NONE: break;
     }
   switch (p->route)
     {
     case RT_ROUTE_IM: return _("IM");
     case RT_ROUTE_PENDING: return _("next digest");
+    case RT_ROUTE_MAIL: return _("mail now");
     case RT_ROUTE_NONE: break;
     }
   return _("none");
@@ -83,7 +101,18 @@ rt_route_to_string (RtRoute route)
     {
     case RT_ROUTE_IM: return "im";
     case RT_ROUTE_PENDING: return "pending";
+    case RT_ROUTE_MAIL: return "mail";
     case RT_ROUTE_NONE: break;
     }
   return "none";
+}
+
+RtRoute
+rt_route_from_string (const char *keyword)
+{
+  static const RtRoute routes[] = { RT_ROUTE_IM, RT_ROUTE_PENDING, RT_ROUTE_MAIL };
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (g_strcmp0 (keyword, rt_route_to_string (routes[i])) == 0)
+      return routes[i];
+  return RT_ROUTE_NONE;
 }

@@ -80,18 +80,20 @@ message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint 
   for (guint i = 0; i < n_rows; i++)
     {
       const RtDeliveryRow *row = &rows[i];
-      /* Links are always sent; members get an IM now or wait for the digest. */
-      gboolean im = row->kind == 'L' || row->route == RT_ROUTE_IM;
+      /* Links are always sent; members get an IM or a mail now, or wait
+       * for the digest. */
+      RtRoute route = row->kind == 'L' ? RT_ROUTE_IM : row->route;
+      gboolean send = route == RT_ROUTE_IM || route == RT_ROUTE_MAIL;
 
       if (row->kind == 'M' && row->route == RT_ROUTE_NONE)
         continue;
       sqlite3_bind_int64 (st, 1, *id);
       bind_kind (st, 2, &row->kind);
       sqlite3_bind_int64 (st, 3, row->target);
-      sqlite3_bind_text (st, 4, rt_route_to_string (im ? RT_ROUTE_IM : RT_ROUTE_PENDING),
+      sqlite3_bind_text (st, 4, rt_route_to_string (send ? route : RT_ROUTE_PENDING),
                          -1, SQLITE_STATIC);
       sqlite3_bind_int (st, 5, row->kind == 'M' ? row->endpoint : -1);
-      sqlite3_bind_int (st, 6, im ? STATE_SEND : STATE_PENDING);
+      sqlite3_bind_int (st, 6, send ? STATE_SEND : STATE_PENDING);
       sqlite3_bind_int64 (st, 7, now);
       if (run (st) != SQLITE_DONE)
         {
@@ -157,7 +159,7 @@ rt_store_outbox_due (RtStore *store, gint64 now_us, guint limit)
         .msg_id = sqlite3_column_int64 (st, 0),
         .kind = kind ? kind[0] : '?',
         .target = sqlite3_column_int64 (st, 2),
-        .route = g_strcmp0 (route, "pending") == 0 ? RT_ROUTE_PENDING : RT_ROUTE_IM,
+        .route = rt_route_from_string (route) == RT_ROUTE_MAIL ? RT_ROUTE_MAIL : RT_ROUTE_IM,
         .endpoint = sqlite3_column_int (st, 4),
         .attempts = sqlite3_column_int (st, 5),
         .next_at_us = sqlite3_column_int64 (st, 6),
@@ -222,7 +224,8 @@ rt_store_outbox_sent (RtStore *store, gint64 msg_id, char kind, gint64 target, G
     }
   if (ok && state == STATE_SEND && kind == 'M')
     {
-      /* Remember who got an IM last: replies from a shared address go to them. */
+      /* Remember who got an IM or mail last: replies from a shared address
+       * go to them. */
       sqlite3_stmt *st = S (store, S_MEMBER_LAST_IM);
       gint64 stamp = MAX (now, store->last_im + 1);
       sqlite3_bind_int64 (st, 1, target);

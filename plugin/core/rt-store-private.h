@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 
 /* deliveries.state (the SQL in the statement table spells these as numbers) */
 enum {
-  STATE_SEND = 0,     /* an IM still to send (route 'im') */
+  STATE_SEND = 0,     /* still to send (route 'im' or 'mail') */
   STATE_PENDING = 1,  /* kept for the member's next digest (route 'pending') */
   STATE_SENT = 2,
   STATE_FAILED = 3,   /* a link delivery given up */
@@ -20,7 +20,7 @@ enum {
 /* The prepared statements; their SQL is statement_sql in rt-store.c. */
 typedef enum {
   S_BEGIN, S_COMMIT, S_ROLLBACK,
-  S_WS_INSERT, S_WS_FIND, S_WS_GET, S_WS_LIST, S_WS_DELETE,
+  S_WS_INSERT, S_WS_FIND, S_WS_GET, S_WS_LIST, S_WS_SET_MAIL, S_WS_DELETE,
   S_MEMBER_INSERT, S_MEMBER_UPDATE, S_MEMBER_FIND, S_MEMBER_GET, S_MEMBER_LIST,
   S_MEMBER_DELETE, S_MEMBER_DROP_DELIVERIES, S_MEMBERS_BY_EP, S_MEMBER_LAST_IM,
   S_EP_DELETE, S_EP_INSERT, S_EP_OF_MEMBER, S_EP_OF_WS,

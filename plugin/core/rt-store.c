@@ -14,9 +14,10 @@
 #include "rt-error.h"
 
 #define MEMBER_COLS "SELECT id, ws_id, handle, name, site, country, tz, lang, " \
-                    "hours_start, hours_end, days, offhours_im FROM members "
+                    "hours_start, hours_end, days, offhours_im, immediate_mail FROM members "
 #define MSG_COLS "SELECT m.id, m.ws_id, m.origin, m.author_member, m.author_label, " \
                  "m.text, m.created_us, m.source_link FROM messages m "
+#define WS_COLS "SELECT id, name, mailbox, immediate_mail FROM workspaces "
 #define DELIVERY_KEY " WHERE msg_id = ?1 AND kind = ?2 AND target = ?3"
 
 static const char *const statement_sql[N_STATEMENTS] = {
@@ -24,15 +25,17 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_COMMIT] = "COMMIT",
   [S_ROLLBACK] = "ROLLBACK",
   [S_WS_INSERT] = "INSERT INTO workspaces (name, created_us) VALUES (?1, ?2)",
-  [S_WS_FIND] = "SELECT id, name FROM workspaces WHERE name = ?1",
-  [S_WS_GET] = "SELECT id, name FROM workspaces WHERE id = ?1",
-  [S_WS_LIST] = "SELECT id, name FROM workspaces ORDER BY name",
+  [S_WS_FIND] = WS_COLS "WHERE name = ?1",
+  [S_WS_GET] = WS_COLS "WHERE id = ?1",
+  [S_WS_LIST] = WS_COLS "ORDER BY name",
+  [S_WS_SET_MAIL] = "UPDATE workspaces SET mailbox = ?2, immediate_mail = ?3 WHERE id = ?1",
   [S_WS_DELETE] = "DELETE FROM workspaces WHERE id = ?1",
   [S_MEMBER_INSERT] = "INSERT INTO members (ws_id, handle, name, site, country, tz, lang, "
-    "hours_start, hours_end, days, offhours_im) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    "hours_start, hours_end, days, offhours_im, immediate_mail) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
   [S_MEMBER_UPDATE] = "UPDATE members SET ws_id = ?1, handle = ?2, name = ?3, site = ?4, "
     "country = ?5, tz = ?6, lang = ?7, hours_start = ?8, hours_end = ?9, days = ?10, "
-    "offhours_im = ?11 WHERE id = ?12",
+    "offhours_im = ?11, immediate_mail = ?12 WHERE id = ?13",
   [S_MEMBER_FIND] = MEMBER_COLS "WHERE ws_id = ?1 AND handle = ?2",
   [S_MEMBER_GET] = MEMBER_COLS "WHERE id = ?1",
   [S_MEMBER_LIST] = MEMBER_COLS "WHERE ws_id = ?1 ORDER BY handle",
@@ -176,10 +179,26 @@ migrate_to_2 (sqlite3 *db, GError **error)
   return exec_sql (db, schema_v2, error);
 }
 
+/* v3: the hub's mailbox linked to a workspace (the username of a
+ * prpl-roundtable-mail account, NULL for none) and immediate mail for async
+ * members, per workspace and per member (NULL: follow the workspace). Email
+ * endpoints need nothing new: scheme "mailto" in endpoints. */
+static const char schema_v3[] =
+  "ALTER TABLE workspaces ADD COLUMN mailbox TEXT;"
+  "ALTER TABLE workspaces ADD COLUMN immediate_mail INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE members ADD COLUMN immediate_mail INTEGER;";
+
+static gboolean
+migrate_to_3 (sqlite3 *db, GError **error)
+{
+  return exec_sql (db, schema_v3, error);
+}
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static gboolean (*const migrations[RT_STORE_SCHEMA_VERSION]) (sqlite3 *, GError **) = {
   migrate_to_1,
   migrate_to_2,
+  migrate_to_3,
 };
 
 static int
@@ -397,6 +416,8 @@ workspace_from_row (sqlite3_stmt *st)
   RtWorkspace *ws = g_new0 (RtWorkspace, 1);
   ws->id = sqlite3_column_int64 (st, 0);
   ws->name = col_text (st, 1);
+  ws->mailbox = col_text (st, 2);
+  ws->immediate_mail = sqlite3_column_int (st, 3) != 0;
   return ws;
 }
 
@@ -472,6 +493,26 @@ rt_store_workspaces (RtStore *store)
 }
 
 gboolean
+rt_store_workspace_set_mail (RtStore *store, gint64 id, const char *mailbox,
+                             gboolean immediate, GError **error)
+{
+  sqlite3_stmt *st = S (store, S_WS_SET_MAIL);
+
+  if (!tx_begin (store, error))
+    return FALSE;
+  sqlite3_bind_int64 (st, 1, id);
+  bind_text (st, 2, mailbox && *mailbox ? mailbox : NULL);
+  sqlite3_bind_int (st, 3, immediate ? 1 : 0);
+  gboolean ok = run (st) == SQLITE_DONE || store_error (store, error);
+  if (ok && sqlite3_changes (store->db) == 0)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such workspace."));
+      ok = FALSE;
+    }
+  return tx_end (store, ok, error);
+}
+
+gboolean
 rt_store_workspace_delete (RtStore *store, gint64 id, GError **error)
 {
   if (!delete_by_id (store, S_WS_DELETE, N_STATEMENTS, id, _("No such workspace."), error))
@@ -501,6 +542,10 @@ member_from_row (sqlite3_stmt *st)
   m->hours.end_min = sqlite3_column_int (st, 9);
   m->hours.days = sqlite3_column_int (st, 10);
   m->offhours_im = sqlite3_column_int (st, 11) != 0;
+  if (sqlite3_column_type (st, 12) == SQLITE_NULL)
+    m->immediate_mail = RT_IMMEDIATE_FOLLOW;
+  else
+    m->immediate_mail = sqlite3_column_int (st, 12) ? RT_IMMEDIATE_YES : RT_IMMEDIATE_NO;
   return m;
 }
 
@@ -553,6 +598,10 @@ bind_member (sqlite3_stmt *st, const RtMember *m)
   sqlite3_bind_int (st, 9, m->hours.end_min);
   sqlite3_bind_int (st, 10, m->hours.days);
   sqlite3_bind_int (st, 11, m->offhours_im ? 1 : 0);
+  if (m->immediate_mail == RT_IMMEDIATE_FOLLOW)
+    sqlite3_bind_null (st, 12);
+  else
+    sqlite3_bind_int (st, 12, m->immediate_mail == RT_IMMEDIATE_YES);
 }
 
 static gboolean
@@ -562,7 +611,7 @@ member_write (RtStore *store, RtMember *m, gint64 *id, GError **error)
 
   bind_member (st, m);
   if (m->id)
-    sqlite3_bind_int64 (st, 12, m->id);
+    sqlite3_bind_int64 (st, 13, m->id);
   if (run (st) != SQLITE_DONE)
     {
       int code = constraint (store);

@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-#define RT_STORE_SCHEMA_VERSION 2
+#define RT_STORE_SCHEMA_VERSION 3
 
 typedef struct _RtStore RtStore;
 
@@ -28,6 +28,10 @@ RtWorkspace *rt_store_workspace_find (RtStore *store, const char *name, GError *
 RtWorkspace *rt_store_workspace_get (RtStore *store, gint64 id);   /* NULL if none */
 GPtrArray   *rt_store_workspaces (RtStore *store);                 /* RtWorkspace*, by name */
 gboolean     rt_store_workspace_delete (RtStore *store, gint64 id, GError **error);
+/* Link the hub's mailbox (a prpl-roundtable-mail account username; NULL or
+ * "" clears it) and set immediate mail for the workspace. */
+gboolean     rt_store_workspace_set_mail (RtStore *store, gint64 id, const char *mailbox,
+                                          gboolean immediate, GError **error);
 
 /* Members. save inserts (id == 0: sets member->id) or updates (id != 0), and
  * replaces the member's endpoints. Handles are unique per workspace. */
@@ -56,8 +60,8 @@ gboolean  rt_store_link_remove (RtStore *store, gint64 link_id, GError **error);
 typedef struct {
   char    kind;
   gint64  target;
-  RtRoute route;      /* IM for members sent now, PENDING kept for the digest;
-                         links always IM */
+  RtRoute route;      /* IM or MAIL for members sent now, PENDING kept for
+                         the digest; links always IM */
   gint    endpoint;   /* endpoint index for members, -1 otherwise */
 } RtDeliveryRow;
 
@@ -81,12 +85,12 @@ typedef struct {
   gint64  next_at_us;
 } RtOutboxItem;
 
-/* Up to limit deliveries with route IM still to send whose next_at <= now,
+/* Up to limit deliveries (route IM or MAIL) still to send whose next_at <= now,
  * oldest message first, then kind 'L' before 'M'. (GArray of RtOutboxItem) */
 GArray   *rt_store_outbox_due (RtStore *store, gint64 now_us, guint limit);
-/* Earliest next_at of an undelivered IM row, or -1 if none. */
+/* Earliest next_at of a row still to send, or -1 if none. */
 gint64    rt_store_outbox_next_due (RtStore *store);
-/* IM rows still to send whose next_at <= rt_clock_now (). */
+/* Rows still to send whose next_at <= rt_clock_now (). */
 gint64    rt_store_outbox_count_due (RtStore *store);
 /* Mark one delivery sent (one short transaction, so a crash right after the
  * send leaves at most that one delivery uncertain). */
@@ -98,11 +102,11 @@ gboolean  rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint6
                                  gint64 next_at_us, gboolean give_up,
                                  const char *error_text, GError **error);
 
-/* Move one undelivered IM row to next_at_us without counting an attempt
+/* Move one row still to send to next_at_us without counting an attempt
  * (the pump holds it back to keep a target's order). */
 gboolean  rt_store_outbox_defer (RtStore *store, gint64 msg_id, char kind, gint64 target,
                                  gint64 next_at_us, GError **error);
-/* Make every undelivered IM row due now (at start: what waited before a
+/* Make every row still to send due now (at start: what waited before a
  * restart is retried at once, in message order). */
 gboolean  rt_store_outbox_reschedule_all (RtStore *store, gint64 now_us, GError **error);
 

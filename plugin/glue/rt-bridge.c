@@ -53,7 +53,9 @@ rt_bridge_member_for_nick (gint64 ws_id, const char *nick)
       for (guint e = 0; e < m->endpoints->len; e++)
         {
           const RtEndpoint *ep = g_ptr_array_index (m->endpoints, e);
-          if (nick_matches_address (nick, ep->address))
+          /* IM endpoints only: a mail address's local part ("info",
+           * "j.smith") says little about a room nick. */
+          if (rt_endpoint_protocol (ep) != NULL && nick_matches_address (nick, ep->address))
             return m;
         }
     }
@@ -130,6 +132,25 @@ on_sent_chat_msg (PurpleAccount *account, const char *message, int id, gpointer 
     accept_chat_line (account, purple_conv_chat_get_nick (PURPLE_CONV_CHAT (conv)), message, conv);
 }
 
+/* A mail (an IM on a Roundtable Mail account) speaks for a member only
+ * through an email endpoint, and only into a workspace whose mailbox is that
+ * account: drop the members of other workspaces. Mail the mailbox sent to
+ * itself is never a member's. */
+static void
+keep_mailbox_members (GPtrArray *members, PurpleAccount *account, const char *address)
+{
+  RtGlue *glue = rt_glue ();
+  const char *mailbox = purple_account_get_username (account);
+  for (guint i = members->len; i-- > 0;)
+    {
+      const RtMember *m = g_ptr_array_index (members, i);
+      g_autoptr(RtWorkspace) ws = rt_store_workspace_get (glue->store, m->ws_id);
+      if (ws == NULL || ws->mailbox == NULL || g_ascii_strcasecmp (ws->mailbox, mailbox) != 0
+          || g_ascii_strcasecmp (address, mailbox) == 0)
+        g_ptr_array_remove_index (members, i);   /* keeps the order of the rest */
+    }
+}
+
 static void
 on_im_msg (PurpleAccount *account, const char *who, const char *message,
            PurpleConversation *conv, PurpleMessageFlags flags, gpointer data)
@@ -137,12 +158,17 @@ on_im_msg (PurpleAccount *account, const char *who, const char *message,
   RtGlue *glue = rt_glue ();
   if (flags & (PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_AUTO_RESP | PURPLE_MESSAGE_SYSTEM))
     return;
-  const char *scheme = rt_presence_scheme_for_protocol (purple_account_get_protocol_id (account));
+  gboolean mail = g_strcmp0 (purple_account_get_protocol_id (account), RT_MAIL_ACCOUNT_PROTOCOL) == 0;
+  const char *scheme = mail ? RT_EMAIL_SCHEME
+                            : rt_presence_scheme_for_protocol (purple_account_get_protocol_id (account));
   g_autofree char *address = g_strdup (purple_normalize (account, who));
   g_autoptr(GPtrArray) members = rt_store_members_by_endpoint (glue->store, scheme, address);
+  if (mail)
+    keep_mailbox_members (members, account, address);
   if (members->len == 0)
     {
-      purple_debug_info (RT_DEBUG_CAT, "IM from %s: not a member, ignored\n", address);
+      /* Left alone: the mail or IM stays a normal conversation. */
+      purple_debug_info (RT_DEBUG_CAT, "%s from %s: not a member, ignored\n", mail ? "mail" : "IM", address);
       return;
     }
   g_autofree char *text = plain_text (message);

@@ -64,10 +64,12 @@ cmd_help (PurpleConversation *conv)
                "/ws link NAME: bridge this chat room into a workspace\n"
                "/ws unlink: stop bridging this chat room\n"
                "/ws member add|set WS HANDLE [--name N] [--site S] [--country CC] [--tz ZONE] "
-               "[--lang L] [--hours HH:MM-HH:MM] [--days Mon-Fri] [--offhours-im yes|no] [--im URI] [--no-im URI]\n"
+               "[--lang L] [--hours HH:MM-HH:MM] [--days Mon-Fri] [--offhours-im yes|no] [--im URI] [--no-im URI] "
+               "[--email ADDR] [--no-email ADDR] [--immediate-mail yes|no|default]\n"
                "/ws member remove WS HANDLE\n"
                "/ws member show WS HANDLE\n"
                "/ws who [WS]: members, local time, reachability and route now\n"
+               "/ws mailbox WS [ACCOUNT|--none] [--immediate yes|no]: the mail account the workspace uses\n"
                "/ws pending [WS] HANDLE: messages kept for a member's digest"));
 }
 
@@ -103,6 +105,24 @@ cmd_delete (PurpleConversation *conv, char **argv, GError **error)
   return TRUE;
 }
 
+/* ", mailbox hub@example.org (immediate mail) (offline)" if ws has one. */
+static void
+describe_mailbox (GString *out, const RtWorkspace *ws)
+{
+  if (ws->mailbox == NULL)
+    return;
+  /* TRANSLATORS: after a workspace's member and room counts; %s: the mail
+   * account's address. */
+  g_string_append_printf (out, _(", mailbox %s"), ws->mailbox);
+  if (ws->immediate_mail)
+    g_string_append (out, _(" (immediate mail)"));
+  PurpleAccount *account = rt_mailer_account (ws->mailbox);
+  if (account == NULL)
+    g_string_append (out, _(" (no such account)"));
+  else if (!purple_account_is_connected (account))
+    g_string_append (out, _(" (offline)"));
+}
+
 static gboolean
 cmd_list (PurpleConversation *conv, char **argv, GError **error)
 {
@@ -122,6 +142,7 @@ cmd_list (PurpleConversation *conv, char **argv, GError **error)
       g_autofree char *m = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u member", "%u members", members), members);
       g_autofree char *l = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u linked room", "%u linked rooms", links->len), links->len);
       g_string_append_printf (out, "\n%s: %s, %s", ws->name, m, l);
+      describe_mailbox (out, ws);
     }
   say (conv, out->str);
   g_string_free (out, TRUE);
@@ -171,14 +192,14 @@ cmd_unlink (PurpleConversation *conv, char **argv, GError **error)
 }
 
 static void
-describe_member (GString *out, const RtMember *m)
+describe_member (GString *out, const RtMember *m, const RtWorkspace *ws)
 {
   RtGlue *glue = rt_glue ();
   gint64 now = rt_clock_now ();
   RtReachability reach = rt_hub_reach (&glue->world, m, now);
   gboolean in_room = glue->world.member_in_room (m, m->ws_id, glue->world.data);
   RtMessage probe = { 0 };
-  RtPlan plan = rt_plan_for_member (&probe, m, &reach, in_room, &glue->policy);
+  RtPlan plan = rt_plan_for_member (&probe, m, &reach, in_room, &glue->policy, ws);
   g_autofree char *local = rt_local_time_format (m->tz, now);
   g_autofree char *route = NULL;
   if (plan.route == RT_ROUTE_IM)
@@ -191,6 +212,13 @@ describe_member (GString *out, const RtMember *m)
   /* TRANSLATORS: handle, name, site, local time, reachability, route */
   g_string_append_printf (out, _("\n%s: %s, %s, %s, %s, %s"), m->handle, m->name ? m->name : m->handle,
                           m->site ? m->site : _("no site"), local, rt_reach_to_display (reach.reach), route);
+  for (guint i = 0, n = 0; i < m->endpoints->len; i++)
+    {
+      const RtEndpoint *ep = g_ptr_array_index (m->endpoints, i);
+      if (g_str_equal (ep->scheme, RT_EMAIL_SCHEME))
+        /* TRANSLATORS: at the end of a member's line in /ws who: their mail addresses. */
+        g_string_append_printf (out, n++ == 0 ? _(", email %s") : ", %s", ep->address);
+    }
 }
 
 static gboolean
@@ -202,8 +230,9 @@ cmd_who (PurpleConversation *conv, char **argv, GError **error)
   GPtrArray *members = rt_store_members (rt_glue ()->store, ws->id);
   GString *out = g_string_new (NULL);
   g_string_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s: %u member", "%s: %u members", members->len), ws->name, members->len);
+  describe_mailbox (out, ws);
   for (guint i = 0; i < members->len; i++)
-    describe_member (out, g_ptr_array_index (members, i));
+    describe_member (out, g_ptr_array_index (members, i), ws);
   say (conv, out->str);
   g_string_free (out, TRUE);
   return TRUE;
@@ -275,10 +304,19 @@ cmd_member (PurpleConversation *conv, char **argv, GError **error)
       g_string_printf (out, _("%s: %s\nsite %s, country %s, time zone %s, language %s\nworking hours %s %s, IM off-hours: %s"),
                        m->handle, m->name ? m->name : "", m->site ? m->site : "-", m->country ? m->country : "-",
                        m->tz, m->lang, hours, days, m->offhours_im ? _("yes") : _("no"));
+      const char *immediate = m->immediate_mail == RT_IMMEDIATE_YES ? _("yes")
+                            : m->immediate_mail == RT_IMMEDIATE_NO ? _("no")
+                            /* TRANSLATORS: immediate mail of a member who follows the workspace. */
+                            : ws->immediate_mail ? _("as the workspace (yes)") : _("as the workspace (no)");
+      g_string_append_printf (out, _("\nimmediate mail: %s"), immediate);
       for (guint i = 0; i < m->endpoints->len; i++)
         {
-          g_autofree char *uri = rt_endpoint_format (g_ptr_array_index (m->endpoints, i));
-          g_string_append_printf (out, "\n%s %s", _("endpoint"), uri);
+          const RtEndpoint *ep = g_ptr_array_index (m->endpoints, i);
+          g_autofree char *uri = rt_endpoint_format (ep);
+          if (g_str_equal (ep->scheme, RT_EMAIL_SCHEME))
+            g_string_append_printf (out, "\n%s %s", _("email"), ep->address);
+          else
+            g_string_append_printf (out, "\n%s %s", _("endpoint"), uri);
         }
       say (conv, out->str);
       g_string_free (out, TRUE);
@@ -321,12 +359,84 @@ cmd_pending (PurpleConversation *conv, char **argv, GError **error)
   return TRUE;
 }
 
+/* /ws mailbox WS [ACCOUNT | --none] [--immediate yes|no]: link the hub's
+ * mailbox (a Roundtable Mail account) to a workspace; alone, show it. */
+static gboolean
+cmd_mailbox (PurpleConversation *conv, char **argv, GError **error)
+{
+  RtStore *store = rt_glue ()->store;
+  const char *usage = _("Usage: /ws mailbox WORKSPACE [ACCOUNT | --none] [--immediate yes|no]");
+  if (argv[0] == NULL)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, usage);
+      return FALSE;
+    }
+  g_autoptr(RtWorkspace) ws = rt_store_workspace_find (store, argv[0], error);
+  if (ws == NULL)
+    return FALSE;
+
+  g_autofree char *mailbox = g_strdup (ws->mailbox);
+  gboolean immediate = ws->immediate_mail, changed = FALSE;
+  for (guint i = 1; argv[i] != NULL; i++, changed = TRUE)
+    {
+      const char *arg = argv[i];
+      if (g_str_equal (arg, "--none"))
+        g_clear_pointer (&mailbox, g_free);
+      else if (g_str_equal (arg, "--immediate") || g_str_has_prefix (arg, "--immediate="))
+        {
+          /* --immediate=yes, or --immediate yes (the value is consumed) */
+          const char *value = arg[11] == '=' ? arg + 12 : argv[++i];
+          if (value == NULL || !rt_args_parse_bool (value, &immediate))
+            {
+              g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
+                           _("Bad value “%s” for --immediate: use yes or no."), value ? value : "");
+              return FALSE;
+            }
+        }
+      else if (g_str_has_prefix (arg, "--") || i != 1)
+        {
+          g_set_error (error, RT_ERROR, RT_ERROR_INVALID, _("Unexpected “%s”. %s"), arg, usage);
+          return FALSE;
+        }
+      else
+        {
+          PurpleAccount *account = rt_mailer_account (arg);
+          if (account == NULL)
+            {
+              g_set_error (error, RT_ERROR, RT_ERROR_NOT_FOUND,
+                           _("No Roundtable Mail account “%s”. Add the mailbox as an account of "
+                             "protocol Roundtable Mail first."), arg);
+              return FALSE;
+            }
+          g_free (mailbox);
+          mailbox = g_strdup (purple_account_get_username (account));
+        }
+    }
+  if (changed && !rt_store_workspace_set_mail (store, ws->id, mailbox, immediate, error))
+    return FALSE;
+
+  g_autofree char *text = NULL;
+  if (mailbox == NULL)
+    text = g_strdup_printf (_("“%s” has no mailbox."), ws->name);
+  else if (immediate)
+    text = g_strdup_printf (_("“%s” uses the mailbox %s; members who cannot be reached by IM "
+                              "get each message by mail at once (unless they chose otherwise)."),
+                            ws->name, mailbox);
+  else
+    text = g_strdup_printf (_("“%s” uses the mailbox %s; messages are mailed at once only to "
+                              "members who asked for immediate mail."), ws->name, mailbox);
+  say (conv, text);
+  if (changed)
+    rt_pump_kick ();
+  return TRUE;
+}
+
 typedef gboolean (*WsHandler) (PurpleConversation *conv, char **argv, GError **error);
 
 static const struct { const char *name; WsHandler handler; } handlers[] = {
   { "create", cmd_create }, { "delete", cmd_delete }, { "list", cmd_list },
   { "link", cmd_link }, { "unlink", cmd_unlink }, { "member", cmd_member },
-  { "who", cmd_who }, { "pending", cmd_pending },
+  { "who", cmd_who }, { "pending", cmd_pending }, { "mailbox", cmd_mailbox },
 };
 
 static PurpleCmdRet

@@ -43,6 +43,13 @@ uri_list (const char *text)
   return out;
 }
 
+/* Endpoint addresses compare case-insensitively (as the member options do). */
+static gboolean
+same_address (gconstpointer a, gconstpointer b)
+{
+  return g_ascii_strcasecmp (a, b) == 0;
+}
+
 static void
 member_cancel (EditTarget *target, PurpleRequestFields *fields)
 {
@@ -79,13 +86,19 @@ member_ok (EditTarget *target_in, PurpleRequestFields *fields)
   g_ptr_array_add (argv, g_strdup ("--offhours-im"));
   g_ptr_array_add (argv, g_strdup (purple_request_fields_get_bool (fields, "offhours") ? "yes" : "no"));
 
+  /* Endpoints no longer listed are removed, listed ones added (the options
+   * ignore those already there). IM endpoints are listed as URIs, email
+   * ones as plain addresses in their own field. */
   g_autoptr(GPtrArray) wanted = uri_list (purple_request_fields_get_string (fields, "im"));
+  g_autoptr(GPtrArray) emails = uri_list (purple_request_fields_get_string (fields, "email"));
   for (guint i = 0; i < member->endpoints->len; i++)
     {
-      g_autofree char *uri = rt_endpoint_format (g_ptr_array_index (member->endpoints, i));
-      if (!g_ptr_array_find_with_equal_func (wanted, uri, g_str_equal, NULL))
+      const RtEndpoint *ep = g_ptr_array_index (member->endpoints, i);
+      gboolean email = g_str_equal (ep->scheme, RT_EMAIL_SCHEME);
+      g_autofree char *uri = email ? g_strdup (ep->address) : rt_endpoint_format (ep);
+      if (!g_ptr_array_find_with_equal_func (email ? emails : wanted, uri, same_address, NULL))
         {
-          g_ptr_array_add (argv, g_strdup ("--no-im"));
+          g_ptr_array_add (argv, g_strdup (email ? "--no-email" : "--no-im"));
           g_ptr_array_add (argv, g_steal_pointer (&uri));
         }
     }
@@ -93,6 +106,11 @@ member_ok (EditTarget *target_in, PurpleRequestFields *fields)
     {
       g_ptr_array_add (argv, g_strdup ("--im"));
       g_ptr_array_add (argv, g_strdup (g_ptr_array_index (wanted, i)));
+    }
+  for (guint i = 0; i < emails->len; i++)
+    {
+      g_ptr_array_add (argv, g_strdup ("--email"));
+      g_ptr_array_add (argv, g_strdup (g_ptr_array_index (emails, i)));
     }
   g_ptr_array_add (argv, NULL);
 
@@ -118,11 +136,13 @@ edit_member (gint64 ws_id, const char *handle)
   purple_request_fields_add_group (fields, group);
   g_autofree char *hours = rt_hours_format (&shown->hours);
   g_autofree char *days = rt_days_format (&shown->hours);
-  GString *ims = g_string_new (NULL);
+  GString *ims = g_string_new (NULL), *emails = g_string_new (NULL);
   for (guint i = 0; i < shown->endpoints->len; i++)
     {
-      g_autofree char *uri = rt_endpoint_format (g_ptr_array_index (shown->endpoints, i));
-      g_string_append_printf (ims, "%s%s", ims->len ? ", " : "", uri);
+      const RtEndpoint *ep = g_ptr_array_index (shown->endpoints, i);
+      GString *list = g_str_equal (ep->scheme, RT_EMAIL_SCHEME) ? emails : ims;
+      g_autofree char *uri = list == emails ? g_strdup (ep->address) : rt_endpoint_format (ep);
+      g_string_append_printf (list, "%s%s", list->len ? ", " : "", uri);
     }
   add_string (group, "name", _("Name"), shown->name);
   add_string (group, "site", _("Site"), shown->site);
@@ -132,9 +152,11 @@ edit_member (gint64 ws_id, const char *handle)
   add_string (group, "hours", _("Working hours (HH:MM-HH:MM)"), hours);
   add_string (group, "days", _("Working days (for example Mon-Fri)"), days);
   add_string (group, "im", _("IM endpoints (for example xmpp:alice@example.org), comma separated"), ims->str);
+  add_string (group, "email", _("Email addresses, comma separated"), emails->str);
   purple_request_field_group_add_field (group,
       purple_request_field_bool_new ("offhours", _("Send IM outside working hours too"), shown->offhours_im));
   g_string_free (ims, TRUE);
+  g_string_free (emails, TRUE);
 
   EditTarget *target = g_new0 (EditTarget, 1);
   target->ws_id = ws_id;

@@ -9,6 +9,8 @@
 #define RT_PLUGIN_ID   "core-roundtable"
 #define RT_PREFS_ROOT  "/plugins/core/roundtable"
 #define RT_DEBUG_CAT   "roundtable"
+/* The protocol id of "Roundtable Mail" accounts (the hub's mailboxes). */
+#define RT_MAIL_ACCOUNT_PROTOCOL "prpl-roundtable-mail"
 
 typedef struct {
   PurplePlugin *plugin;
@@ -58,6 +60,21 @@ void rt_pump_start (void);
 void rt_pump_stop (void);
 /* Ask the pump to run soon (new deliveries, an account signed on). */
 void rt_pump_kick (void);
+
+/* rt-mailer.c: workspace messages out by mail through the mail plugin's IPC. */
+typedef enum {
+  RT_MAILER_QUEUED,     /* the mail plugin took it (it sends and retries) */
+  RT_MAILER_WAIT,       /* the mailbox account is missing or offline, or the
+                           mail plugin is not loaded: try again later */
+  RT_MAILER_REFUSED,    /* the IPC call refused the mail */
+  RT_MAILER_NO_ROUTE,   /* no mailbox linked, or to is the mailbox itself */
+} RtMailerResult;
+/* The prpl-roundtable-mail account with this username, or NULL. */
+PurpleAccount *rt_mailer_account (const char *username);
+/* Mail msg of ws to address to from ws->mailbox; why (static, English, for
+ * the debug log and the outbox row) says what went wrong. */
+RtMailerResult rt_mailer_send (const RtWorkspace *ws, const RtMessage *msg, const char *to,
+                               const char **why);
 
 /* rt-dialog.c: the Workspaces dialog (plugin action). */
 GList *rt_dialog_actions (PurplePlugin *plugin, gpointer context);

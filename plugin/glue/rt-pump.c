@@ -3,9 +3,11 @@
  * sent right after it went out, so a restart resends nothing that was sent.
  *
  * Failures: a room whose account is offline or not joined yet waits, checked
- * every second, until it is back (its lines are never dropped); a failed
- * send backs off exponentially; a member whose IM endpoint went offline since
- * planning falls back to their next digest. A target's later deliveries wait
+ * every second, until it is back (its lines are never dropped); so does a
+ * mail while the workspace's mailbox account is offline or missing; a failed
+ * send (or a mail the IPC refused) backs off exponentially; a member whose IM
+ * endpoint went offline since planning falls back to their next digest, as
+ * does a member after MAX_SEND_ATTEMPTS failed sends. A target's later deliveries wait
  * behind its earlier ones, so order is kept. A long message goes out as
  * several pieces and is marked sent after the last one; should a piece fail,
  * the retry sends all pieces again (rare: a failed local write). */
@@ -74,7 +76,7 @@ send_pieces (PurpleConnection *gc, SendFunc send, gpointer target, const RtMessa
 typedef enum {
   OUTCOME_SENT,
   OUTCOME_WAIT,       /* our side is not ready (account offline, room not
-                         joined): check again soon */
+                         joined, mailbox offline): check again soon */
   OUTCOME_RETRY,      /* the send failed: back off */
   OUTCOME_FALLBACK,   /* the member cannot take it live: keep for the digest */
 } Outcome;
@@ -110,10 +112,44 @@ deliver_link (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg, cons
   return OUTCOME_SENT;
 }
 
+/* A mail goes to the planned endpoint if it is still an email address, else
+ * to the member's first one (endpoints may have been edited since). The mail
+ * plugin queues it and retries temporary SMTP failures itself. */
+static Outcome
+deliver_mail (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg,
+              const RtMember *member, const char **why)
+{
+  gint index = item->endpoint;
+  if (index < 0 || (guint) index >= member->endpoints->len
+      || g_strcmp0 (((RtEndpoint *) g_ptr_array_index (member->endpoints, index))->scheme,
+                    RT_EMAIL_SCHEME) != 0)
+    index = rt_member_find_scheme (member, RT_EMAIL_SCHEME);
+  g_autoptr(RtWorkspace) ws = rt_store_workspace_get (glue->store, msg->ws_id);
+  if (index < 0 || ws == NULL)
+    {
+      *why = "email address removed";
+      return OUTCOME_FALLBACK;
+    }
+  const RtEndpoint *ep = g_ptr_array_index (member->endpoints, index);
+  switch (rt_mailer_send (ws, msg, ep->address, why))
+    {
+    case RT_MAILER_QUEUED:
+      purple_debug_info (RT_DEBUG_CAT, "delivery %" G_GINT64_FORMAT "/M%" G_GINT64_FORMAT
+                         " mailed to %s from %s\n", item->msg_id, item->target, ep->address, ws->mailbox);
+      return OUTCOME_SENT;
+    case RT_MAILER_WAIT: return OUTCOME_WAIT;
+    case RT_MAILER_NO_ROUTE: return OUTCOME_FALLBACK;
+    case RT_MAILER_REFUSED: break;
+    }
+  return item->attempts + 1 >= MAX_SEND_ATTEMPTS ? OUTCOME_FALLBACK : OUTCOME_RETRY;
+}
+
 static Outcome
 deliver_member (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg, const char **why)
 {
   g_autoptr(RtMember) member = rt_store_member_get (glue->store, item->target);
+  if (member != NULL && item->route == RT_ROUTE_MAIL)
+    return deliver_mail (glue, item, msg, member, why);
   if (member == NULL || item->endpoint < 0 || (guint) item->endpoint >= member->endpoints->len)
     {
       *why = "member or endpoint removed";

@@ -45,3 +45,21 @@ def collect(h, seconds):
     except TimeoutError:
         pass
     return seen
+
+
+# -- the core plugin with the mail plugin (test_mail_workspace) ---------------------
+def start_mail_hub(prosody, userdir):
+    """A hub as hub.start_hub() makes it (XMPP accounts hub.a on site-a.test,
+    hub.b on site-b.test) with the mail plugin loaded from the build dir too."""
+    from hub import start_hub
+    h = start_hub(prosody, userdir, env={"RT_EXTRA_PLUGIN_DIRS": MAIL_PLUGIN_DIR,
+                                         "RT_HEADLESS_VERBOSE": "1"})
+    assert os.path.dirname(h.protocols[PRPL]) == MAIL_PLUGIN_DIR, h.protocols
+    return h
+
+
+def mail_parts(message):
+    """{content type: decoded text} of the leaf parts of a mail read back
+    with mailservers (an EmailMessage), CRLF turned into LF."""
+    return {p.get_content_type(): p.get_content().replace("\r\n", "\n")
+            for p in message.walk() if not p.is_multipart()}

@@ -98,6 +98,28 @@ test_invalid_utf8 (void)
   g_assert_error (error, RT_ERROR, RT_ERROR_INVALID);
 }
 
+static void
+test_parse_bool (void)
+{
+  const char *yes[] = { "yes", "Y", "true", "ON", "1" };
+  const char *no[] = { "no", "N", "False", "off", "0" };
+  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
+    {
+      gboolean v = FALSE;
+      g_assert_true (rt_args_parse_bool (yes[i], &v));
+      g_assert_true (v);
+      g_assert_true (rt_args_parse_bool (no[i], &v));
+      g_assert_false (v);
+    }
+  const char *bad[] = { "", "yess", "2", "maybe", " yes", NULL };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      gboolean v = 42;
+      g_assert_false (rt_args_parse_bool (bad[i], &v));
+      g_assert_cmpint (v, ==, 42);   /* untouched */
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -109,5 +131,6 @@ main (int argc, char **argv)
   g_test_add_func ("/args/typographic", test_typographic);
   g_test_add_func ("/args/unterminated", test_unterminated);
   g_test_add_func ("/args/invalid-utf8", test_invalid_utf8);
+  g_test_add_func ("/args/parse-bool", test_parse_bool);
   return g_test_run ();
 }

@@ -230,6 +230,59 @@ test_accept_routes (Fixture *f, gconstpointer data)
   g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 2);
 }
 
+/* With the hub's mailbox linked and immediate mail on, an async member
+ * with an email address gets a mail row; the others are as before. The
+ * workspace's settings are read at accept time. */
+static void
+test_accept_mail (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  const char *bxl = "Europe/Brussels";
+  gint64 author = add_member (f, "alice", bxl, FALSE, (const char *const[]) { "xmpp:alice@a.test", NULL });
+  gint64 mail_only = add_member (f, "bob", bxl, FALSE, (const char *const[]) { "mailto:bob@b.test", NULL });
+  gint64 both = add_member (f, "carol", bxl, FALSE,
+                            (const char *const[]) { "xmpp:carol@a.test", "mailto:carol@b.test", NULL });
+  gint64 no_mail = add_member (f, "dave", bxl, FALSE, (const char *const[]) { "xmpp:dave@a.test", NULL });
+  set_presence (f, "xmpp:carol@a.test", RT_PRESENCE_AVAILABLE);
+
+  /* No mailbox yet: the digest. */
+  g_autoptr (RtMessage) m1 = message (f, author, NULL, 0);
+  g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, m1, &error));
+  g_assert_true (is_pending (f, mail_only, m1->id));
+
+  g_assert_true (rt_store_workspace_set_mail (f->store, f->ws, "hub@a.test", TRUE, &error));
+  g_autoptr (RtMessage) m2 = message (f, author, NULL, 0);
+  g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, m2, &error));
+  g_assert_no_error (error);
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, fake_now, 100);
+  const RtOutboxItem *bob = find_due (due, m2->id, 'M', mail_only);
+  g_assert_nonnull (bob);
+  g_assert_cmpint (bob->route, ==, RT_ROUTE_MAIL);
+  g_assert_cmpint (bob->endpoint, ==, 0);
+  const RtOutboxItem *carol = find_due (due, m2->id, 'M', both);
+  g_assert_nonnull (carol);
+  g_assert_cmpint (carol->route, ==, RT_ROUTE_IM);   /* online: IM, not mail */
+  g_assert_true (is_pending (f, no_mail, m2->id));   /* no address: the digest */
+  g_assert_null (find_due (due, m2->id, 'M', author));
+
+  /* Carol goes offline: mailed to her address (endpoint 1). */
+  set_presence (f, "xmpp:carol@a.test", RT_PRESENCE_OFFLINE);
+  g_autoptr (RtMessage) m3 = message (f, author, NULL, 0);
+  g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, m3, &error));
+  g_autoptr (GArray) due3 = rt_store_outbox_due (f->store, fake_now, 100);
+  carol = find_due (due3, m3->id, 'M', both);
+  g_assert_nonnull (carol);
+  g_assert_cmpint (carol->route, ==, RT_ROUTE_MAIL);
+  g_assert_cmpint (carol->endpoint, ==, 1);
+
+  /* Immediate mail off for the workspace: the digest again. */
+  g_assert_true (rt_store_workspace_set_mail (f->store, f->ws, "hub@a.test", FALSE, &error));
+  g_autoptr (RtMessage) m4 = message (f, author, NULL, 0);
+  g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, m4, &error));
+  g_assert_true (is_pending (f, mail_only, m4->id));
+  g_assert_true (is_pending (f, both, m4->id));
+}
+
 static void
 test_duplicate_origin (Fixture *f, gconstpointer data)
 {
@@ -394,6 +447,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
   ADD ("/hub/accept-routes", test_accept_routes);
+  ADD ("/hub/accept-mail", test_accept_mail);
   ADD ("/hub/duplicate-origin", test_duplicate_origin);
   ADD ("/hub/created-kept-and-unknown-ws", test_created_kept_and_unknown_ws);
   ADD ("/hub/reach-many-endpoints", test_reach_many_endpoints);

@@ -135,6 +135,19 @@ test_errors_leave_member_untouched (void)
     { "--im", "prpl-:alice", "prpl-" },
     { "--no-im", "irc:nobody", "irc:nobody" },
     { "--no-im", "bogus", "bogus" },
+    { "--email", "alice", "alice" },
+    { "--email", "alice@", "alice@" },
+    { "--email", "@site-a.test", "@site-a.test" },
+    { "--email", "Alice <alice@site-a.test>", "Alice <alice@site-a.test>" },
+    { "--email", "\"al ice\"@site-a.test", "al ice" },
+    { "--email", "alice@site-a.test\r\nBcc: x@y.test", "Bcc" },
+    { "--email", "al..ice@site-a.test", "al..ice" },
+    { "--email", "alice@-site.test", "-site.test" },
+    { "--email", "alice@[127.0.0.1]", "127.0.0.1" },
+    { "--email", "zoë@site-a.test", "zoë" },
+    { "--no-email", "nobody@site-a.test", "nobody@site-a.test" },
+    { "--no-email", "not an address", "not an address" },
+    { "--immediate-mail", "sometimes", "sometimes" },
     { "--colour", "blue", "--colour" },
     { "alice", "x", "alice" },
   };
@@ -162,7 +175,8 @@ test_errors_leave_member_untouched (void)
 static void
 test_missing_value (void)
 {
-  const char *opts[] = { "--name", "--tz", "--im", "--no-im", "--offhours-im" };
+  const char *opts[] = { "--name", "--tz", "--im", "--no-im", "--offhours-im", "--email",
+                         "--no-email", "--immediate-mail" };
   for (guint i = 0; i < G_N_ELEMENTS (opts); i++)
     {
       g_autoptr (RtMember) m = sample ();
@@ -217,6 +231,63 @@ test_im_duplicates_and_removal (void)
   g_assert_cmpuint (m->endpoints->len, ==, 1);
 }
 
+/* --email: several allowed, checked and normalized (domain lower case,
+ * mailto: prefix dropped, internationalized domains in ASCII), duplicates
+ * ignored, --no-email removes; IM endpoints are not touched. */
+static void
+test_email (void)
+{
+  g_autoptr (RtMember) m = sample ();
+  g_autoptr (GError) error = NULL;
+  const char *add[] = { "--email", "Alice.Dubois@Site-A.TEST", "--email", " mailto:alice+rfp@home.test ",
+                        "--email", "alice.dubois@site-a.test", "--email", "zoe@bücher.example", NULL };
+  g_assert_true (apply (m, add, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->endpoints->len, ==, 4);   /* the duplicate was ignored */
+  g_assert_cmpstr (ep_uri (m, 0), ==, "xmpp:alice@site-a.test");
+  g_assert_cmpstr (ep_uri (m, 1), ==, "mailto:Alice.Dubois@site-a.test");
+  g_assert_cmpstr (ep_uri (m, 2), ==, "mailto:alice+rfp@home.test");
+  g_assert_cmpstr (ep_uri (m, 3), ==, "mailto:zoe@xn--bcher-kva.example");
+  g_assert_null (((RtEndpoint *) m->endpoints->pdata[1])->account);
+
+  const char *remove[] = { "--no-email", "ALICE.DUBOIS@site-a.test", "--no-email", "zoe@bücher.example", NULL };
+  g_assert_true (apply (m, remove, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->endpoints->len, ==, 2);
+  g_assert_cmpstr (ep_uri (m, 1), ==, "mailto:alice+rfp@home.test");
+
+  /* --no-im does not remove a mail address by its bare form, --no-email
+   * not an IM endpoint. */
+  const char *wrong[] = { "--no-email", "alice@site-a.test", NULL };
+  g_assert_false (apply (m, wrong, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_INVALID);
+  g_assert_cmpuint (m->endpoints->len, ==, 2);
+}
+
+static void
+test_immediate_mail (void)
+{
+  g_autoptr (RtMember) m = sample ();
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (m->immediate_mail, ==, RT_IMMEDIATE_FOLLOW);
+  const struct { const char *value; RtImmediate want; } cases[] = {
+    { "yes", RT_IMMEDIATE_YES }, { "NO", RT_IMMEDIATE_NO }, { "on", RT_IMMEDIATE_YES },
+    { "Default", RT_IMMEDIATE_FOLLOW }, { "0", RT_IMMEDIATE_NO },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *argv[] = { "--immediate-mail", cases[i].value, NULL };
+      g_assert_true (apply (m, argv, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (m->immediate_mail, ==, cases[i].want);
+    }
+  const char *eq[] = { "--immediate-mail=yes", NULL };
+  g_assert_true (apply (m, eq, &error));
+  g_assert_cmpint (m->immediate_mail, ==, RT_IMMEDIATE_YES);
+  g_autoptr (RtMember) copy = rt_member_copy (m);
+  g_assert_cmpint (copy->immediate_mail, ==, RT_IMMEDIATE_YES);
+}
+
 static void
 test_clear_site (void)
 {
@@ -239,6 +310,8 @@ main (int argc, char **argv)
   g_test_add_func ("/member-opts/errors-leave-member-untouched", test_errors_leave_member_untouched);
   g_test_add_func ("/member-opts/missing-value", test_missing_value);
   g_test_add_func ("/member-opts/im-duplicates-and-removal", test_im_duplicates_and_removal);
+  g_test_add_func ("/member-opts/email", test_email);
+  g_test_add_func ("/member-opts/immediate-mail", test_immediate_mail);
   g_test_add_func ("/member-opts/clear-site", test_clear_site);
   return g_test_run ();
 }

@@ -127,6 +127,23 @@ test_non_im_endpoint_ignored (void)
   assert_reach (&r, RT_REACH_ASYNC_ONLY, -1, FALSE);
 }
 
+/* Email carries no presence: a member with only email addresses is
+ * async-only at any hour, whatever presence is reported for them. */
+static void
+test_email_only_is_async (void)
+{
+  const char *const uris[] = { "mailto:alice@a.test", "mailto:alice@home.test", NULL };
+  g_autoptr (RtMember) m = member (uris);
+  RtPresence p[] = { AV, AW };
+  RtReachability r = rt_reach_compute (m, p, 2, WORKING);
+  assert_reach (&r, RT_REACH_ASYNC_ONLY, -1, FALSE);
+  r = rt_reach_compute (m, p, 2, NIGHT);
+  assert_reach (&r, RT_REACH_ASYNC_ONLY, -1, FALSE);
+  g_autoptr (RtMember) none = member ((const char *const[]) { NULL });
+  r = rt_reach_compute (none, NULL, 0, WORKING);
+  assert_reach (&r, RT_REACH_ASYNC_ONLY, -1, FALSE);
+}
+
 /* Hours are read in the member's zone, not in UTC nor the machine's. */
 static void
 test_time_zone (void)
@@ -175,6 +192,7 @@ main (int argc, char **argv)
   g_test_add_func ("/reach/off-hours", test_off_hours);
   g_test_add_func ("/reach/async-only", test_async_only);
   g_test_add_func ("/reach/non-im-endpoint-ignored", test_non_im_endpoint_ignored);
+  g_test_add_func ("/reach/email-only-is-async", test_email_only_is_async);
   g_test_add_func ("/reach/time-zone", test_time_zone);
   g_test_add_func ("/reach/strings", test_strings);
   return g_test_run ();

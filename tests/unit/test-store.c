@@ -138,6 +138,27 @@ test_reopen_keeps_data (Fixture *f, gconstpointer data)
   g_assert_cmpuint (back->endpoints->len, ==, 1);
 }
 
+/* Turn the (closed) store at f->path back into an older schema version by
+ * undoing what the later migrations added. */
+static void
+downgrade (Fixture *f, int version)
+{
+  static const char *const undo[] = {
+    [1] = "DROP INDEX deliveries_outbox;",                    /* v2 -> v1 */
+    [2] = "ALTER TABLE workspaces DROP COLUMN mailbox;"       /* v3 -> v2 */
+          "ALTER TABLE workspaces DROP COLUMN immediate_mail;"
+          "ALTER TABLE members DROP COLUMN immediate_mail;",
+  };
+  G_STATIC_ASSERT (G_N_ELEMENTS (undo) == RT_STORE_SCHEMA_VERSION);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  for (int v = RT_STORE_SCHEMA_VERSION - 1; v >= version; v--)
+    g_assert_cmpint (sqlite3_exec (db, undo[v], NULL, NULL, NULL), ==, SQLITE_OK);
+  g_autofree char *set = g_strdup_printf ("PRAGMA user_version = %d", version);
+  g_assert_cmpint (sqlite3_exec (db, set, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 /* A version 1 store (before the outbox index) is upgraded in place, data
  * kept; the due query then reads the index in order instead of sorting. */
 static void
@@ -145,15 +166,13 @@ test_upgrade_from_v1 (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_clear_pointer (&f->store, rt_store_close);
+  downgrade (f, 1);
   sqlite3 *db = NULL;
-  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX deliveries_outbox; PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
   g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'deliveries_outbox'"), ==, 0);
 
   f->store = rt_store_open (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (rt_store_schema_version (f->store), ==, 2);
+  g_assert_cmpint (rt_store_schema_version (f->store), ==, RT_STORE_SCHEMA_VERSION);
   g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'deliveries_outbox'"), ==, 1);
   g_autoptr (RtWorkspace) ws = rt_store_workspace_find (f->store, "RFP Acme 2027", &error);
   g_assert_no_error (error);
@@ -172,6 +191,129 @@ test_upgrade_from_v1 (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (plan->str, "deliveries_outbox"));
   g_assert_null (strstr (plan->str, "TEMP B-TREE"));
   g_string_free (plan, TRUE);
+}
+
+/* A version 2 store (before mail settings) is upgraded in place: members,
+ * endpoints and the outbox kept; every workspace without a mailbox and
+ * immediate mail off, every member following the workspace. */
+static void
+test_upgrade_from_v2 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) bob = add_member (f, f->ws, "bob", (const char *const[]) { "xmpp:bob@a.test", "mailto:bob@b.test", NULL });
+  RtDeliveryRow rows[] = { { 'M', bob->id, RT_ROUTE_IM, 0 } };
+  g_autoptr (RtMessage) msg = add_message (f, f->ws, "before", rows, 1);
+  g_clear_pointer (&f->store, rt_store_close);
+  downgrade (f, 2);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM pragma_table_info('workspaces') WHERE name = 'mailbox'"), ==, 0);
+  g_assert_cmpint (count_rows (f, "PRAGMA user_version"), ==, 2);
+
+  f->store = rt_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rt_store_schema_version (f->store), ==, 3);
+  g_assert_cmpint (count_rows (f, "PRAGMA user_version"), ==, 3);
+  g_autoptr (RtWorkspace) ws = rt_store_workspace_get (f->store, f->ws);
+  g_assert_cmpstr (ws->name, ==, "RFP Acme 2027");
+  g_assert_null (ws->mailbox);
+  g_assert_false (ws->immediate_mail);
+  g_autoptr (RtMember) back = rt_store_member_find (f->store, f->ws, "bob", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->immediate_mail, ==, RT_IMMEDIATE_FOLLOW);
+  g_assert_cmpuint (back->endpoints->len, ==, 2);
+  g_assert_cmpstr (((RtEndpoint *) back->endpoints->pdata[1])->scheme, ==, "mailto");
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, fake_now, 10);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_assert_cmpint (g_array_index (due, RtOutboxItem, 0).msg_id, ==, msg->id);
+
+  /* The new settings work on the upgraded store, and survive a reopen. */
+  g_assert_true (rt_store_workspace_set_mail (f->store, f->ws, "hub@a.test", TRUE, &error));
+  g_assert_no_error (error);
+  back->immediate_mail = RT_IMMEDIATE_NO;
+  g_assert_true (rt_store_member_save (f->store, back, &error));
+  g_clear_pointer (&f->store, rt_store_close);
+  f->store = rt_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_autoptr (RtWorkspace) ws2 = rt_store_workspace_find (f->store, "rfp acme 2027", &error);
+  g_assert_cmpstr (ws2->mailbox, ==, "hub@a.test");
+  g_assert_true (ws2->immediate_mail);
+  g_autoptr (RtMember) back2 = rt_store_member_get (f->store, bob->id);
+  g_assert_cmpint (back2->immediate_mail, ==, RT_IMMEDIATE_NO);
+}
+
+/* The hub's mailbox and immediate mail per workspace; immediate mail per
+ * member, three states. */
+static void
+test_mail_settings (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 other = rt_store_workspace_create (f->store, "Other", &error);
+  g_assert_true (rt_store_workspace_set_mail (f->store, f->ws, "hub@a.test", FALSE, &error));
+  g_assert_no_error (error);
+  g_autoptr (RtWorkspace) ws = rt_store_workspace_get (f->store, f->ws);
+  g_assert_cmpstr (ws->mailbox, ==, "hub@a.test");
+  g_assert_false (ws->immediate_mail);
+  g_autoptr (RtWorkspace) untouched = rt_store_workspace_get (f->store, other);
+  g_assert_null (untouched->mailbox);
+
+  g_assert_true (rt_store_workspace_set_mail (f->store, f->ws, "", TRUE, &error));   /* "" clears */
+  g_autoptr (GPtrArray) all = rt_store_workspaces (f->store);
+  const RtWorkspace *listed = g_ptr_array_index (all, 1);
+  g_assert_cmpint (listed->id, ==, f->ws);
+  g_assert_null (listed->mailbox);
+  g_assert_true (listed->immediate_mail);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM workspaces WHERE mailbox IS NULL"), ==, 2);
+
+  g_assert_false (rt_store_workspace_set_mail (f->store, 4242, "hub@a.test", TRUE, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  const RtImmediate states[] = { RT_IMMEDIATE_YES, RT_IMMEDIATE_NO, RT_IMMEDIATE_FOLLOW };
+  g_autoptr (RtMember) m = add_member (f, f->ws, "bob", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      m->immediate_mail = states[i];
+      g_assert_true (rt_store_member_save (f->store, m, &error));
+      g_autoptr (RtMember) back = rt_store_member_get (f->store, m->id);
+      g_assert_cmpint (back->immediate_mail, ==, states[i]);
+      const RtMember *cached = g_ptr_array_index (rt_store_members (f->store, f->ws), 0);
+      g_assert_cmpint (cached->immediate_mail, ==, states[i]);
+    }
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM members WHERE immediate_mail IS NULL"), ==, 1);
+}
+
+/* Mail rows are sent now like IMs, keep their route, and fall back to the
+ * digest when given up. */
+static void
+test_outbox_mail_rows (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) b = add_member (f, f->ws, "bob", (const char *const[]) { "xmpp:bob@a.test", "mailto:bob@b.test", NULL });
+  g_autoptr (RtMember) c = add_member (f, f->ws, "carol", (const char *const[]) { "mailto:carol@b.test", NULL });
+  RtDeliveryRow rows[] = { { 'M', b->id, RT_ROUTE_MAIL, 1 }, { 'M', c->id, RT_ROUTE_MAIL, 0 } };
+  g_autoptr (RtMessage) m1 = add_message (f, f->ws, "one", rows, 2);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries WHERE route = 'mail' AND state = 0"), ==, 2);
+
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, fake_now, 10);
+  g_assert_cmpuint (due->len, ==, 2);
+  RtOutboxItem *it = (RtOutboxItem *) due->data;
+  g_assert_cmpint (it[0].route, ==, RT_ROUTE_MAIL);
+  g_assert_cmpint (it[0].target, ==, b->id);
+  g_assert_cmpint (it[0].endpoint, ==, 1);
+  g_assert_cmpint (it[1].route, ==, RT_ROUTE_MAIL);
+  g_assert_cmpint (it[1].endpoint, ==, 0);
+
+  g_assert_true (rt_store_outbox_sent (f->store, m1->id, 'M', b->id, &error));
+  g_assert_no_error (error);
+  /* Mail counts as the last reach for replies from a shared address. */
+  g_autoptr (GPtrArray) by_ep = rt_store_members_by_endpoint (f->store, "mailto", "BOB@b.test");
+  g_assert_cmpuint (by_ep->len, ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM members WHERE last_im > 0"), ==, 1);
+
+  g_assert_true (rt_store_outbox_retry (f->store, m1->id, 'M', c->id, 0, TRUE, "refused", &error));
+  g_autoptr (GPtrArray) pending = rt_store_pending (f->store, c->id);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries WHERE route = 'pending'"), ==, 1);
+  g_assert_cmpint (rt_store_outbox_count_due (f->store), ==, 0);
 }
 
 static void
@@ -727,6 +869,9 @@ main (int argc, char **argv)
   ADD ("/store/open", test_open);
   ADD ("/store/reopen-keeps-data", test_reopen_keeps_data);
   ADD ("/store/upgrade-from-v1", test_upgrade_from_v1);
+  ADD ("/store/upgrade-from-v2", test_upgrade_from_v2);
+  ADD ("/store/mail-settings", test_mail_settings);
+  ADD ("/store/outbox-mail-rows", test_outbox_mail_rows);
   ADD ("/store/newer-schema-refused", test_newer_schema_refused);
   ADD ("/store/not-a-database", test_not_a_database);
   ADD ("/store/schema-shape", test_schema_shape);
