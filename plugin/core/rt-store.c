@@ -194,11 +194,71 @@ migrate_to_3 (sqlite3 *db, GError **error)
   return exec_sql (db, schema_v3, error);
 }
 
+/* v4: digests and replies by email (docs/digests.md, docs/reply-tokens.md).
+ * members: the mail schedule ("daily 08:00", rt-schedule.h), quiet hours
+ *   ("22:00-07:00"), the last digest slot sent (UTC us; at most one digest
+ *   per slot), when the member unsubscribed by mail (0: never) and when the
+ *   member was last seen live (mention mails are dropped if they were).
+ * endpoints: an email endpoint that bounces is marked failing (when, why).
+ * messages: thread_id, the id of the message a message answers (0: none).
+ * deliveries: state 4 = put into a digest (see rt-store.h).
+ * meta: hub-wide values, such as the reply-token key ("token_key", a BLOB).
+ * mentions: one short mail per (message, member) due at due_us; state
+ *   0 waiting, 2 sent, 5 dropped (seen live meanwhile).
+ * mail_out: every Message-ID the hub mailed (digest, mention, immediate), so
+ *   a reply's In-Reply-To finds its workspace, member and message.
+ * mail_in: every Message-ID taken in from the mailbox, so a mail is never
+ *   posted twice.
+ * explained: when an explanation mail last went to an address (at most one
+ *   per address per day, never to automatic senders). */
+static const char schema_v4[] =
+  "ALTER TABLE members ADD COLUMN digest TEXT NOT NULL DEFAULT 'daily 08:00';"
+  "ALTER TABLE members ADD COLUMN quiet TEXT NOT NULL DEFAULT '22:00-07:00';"
+  "ALTER TABLE members ADD COLUMN last_digest_slot INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE members ADD COLUMN unsubscribed_us INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE members ADD COLUMN last_live_us INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE endpoints ADD COLUMN failing_us INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE endpoints ADD COLUMN failing_reason TEXT;"
+  "ALTER TABLE messages ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE meta ("
+  "  key TEXT PRIMARY KEY,"
+  "  value BLOB NOT NULL);"
+  "CREATE TABLE mentions ("
+  "  msg_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,"
+  "  due_us INTEGER NOT NULL,"
+  "  state INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (msg_id, member_id)) WITHOUT ROWID;"
+  "CREATE INDEX mentions_due ON mentions (state, due_us);"
+  "CREATE TABLE mail_out ("
+  "  message_id TEXT PRIMARY KEY,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('digest', 'mention', 'immediate', 'explain')),"
+  "  ws_id INTEGER NOT NULL DEFAULT 0,"
+  "  member_id INTEGER NOT NULL DEFAULT 0,"
+  "  msg_id INTEGER NOT NULL DEFAULT 0,"
+  "  sent_us INTEGER NOT NULL);"
+  "CREATE TABLE mail_in ("
+  "  message_id TEXT PRIMARY KEY,"
+  "  ws_id INTEGER NOT NULL DEFAULT 0,"
+  "  msg_id INTEGER NOT NULL DEFAULT 0,"
+  "  outcome TEXT NOT NULL,"
+  "  received_us INTEGER NOT NULL);"
+  "CREATE TABLE explained ("
+  "  address TEXT PRIMARY KEY COLLATE NOCASE,"
+  "  last_us INTEGER NOT NULL);";
+
+static gboolean
+migrate_to_4 (sqlite3 *db, GError **error)
+{
+  return exec_sql (db, schema_v4, error);
+}
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static gboolean (*const migrations[RT_STORE_SCHEMA_VERSION]) (sqlite3 *, GError **) = {
   migrate_to_1,
   migrate_to_2,
   migrate_to_3,
+  migrate_to_4,
 };
 
 static int

@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-#define RT_STORE_SCHEMA_VERSION 3
+#define RT_STORE_SCHEMA_VERSION 4
 
 typedef struct _RtStore RtStore;
 

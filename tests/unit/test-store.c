@@ -148,6 +148,16 @@ downgrade (Fixture *f, int version)
     [2] = "ALTER TABLE workspaces DROP COLUMN mailbox;"       /* v3 -> v2 */
           "ALTER TABLE workspaces DROP COLUMN immediate_mail;"
           "ALTER TABLE members DROP COLUMN immediate_mail;",
+    [3] = "DROP TABLE meta; DROP TABLE mentions; DROP TABLE mail_out;"   /* v4 -> v3 */
+          "DROP TABLE mail_in; DROP TABLE explained;"
+          "ALTER TABLE members DROP COLUMN digest;"
+          "ALTER TABLE members DROP COLUMN quiet;"
+          "ALTER TABLE members DROP COLUMN last_digest_slot;"
+          "ALTER TABLE members DROP COLUMN unsubscribed_us;"
+          "ALTER TABLE members DROP COLUMN last_live_us;"
+          "ALTER TABLE endpoints DROP COLUMN failing_us;"
+          "ALTER TABLE endpoints DROP COLUMN failing_reason;"
+          "ALTER TABLE messages DROP COLUMN thread_id;",
   };
   G_STATIC_ASSERT (G_N_ELEMENTS (undo) == RT_STORE_SCHEMA_VERSION);
   sqlite3 *db = NULL;
@@ -210,8 +220,8 @@ test_upgrade_from_v2 (Fixture *f, gconstpointer data)
 
   f->store = rt_store_open (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (rt_store_schema_version (f->store), ==, 3);
-  g_assert_cmpint (count_rows (f, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (rt_store_schema_version (f->store), ==, RT_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (count_rows (f, "PRAGMA user_version"), ==, RT_STORE_SCHEMA_VERSION);
   g_autoptr (RtWorkspace) ws = rt_store_workspace_get (f->store, f->ws);
   g_assert_cmpstr (ws->name, ==, "RFP Acme 2027");
   g_assert_null (ws->mailbox);
@@ -238,6 +248,34 @@ test_upgrade_from_v2 (Fixture *f, gconstpointer data)
   g_assert_true (ws2->immediate_mail);
   g_autoptr (RtMember) back2 = rt_store_member_get (f->store, bob->id);
   g_assert_cmpint (back2->immediate_mail, ==, RT_IMMEDIATE_NO);
+}
+
+/* A version 3 store (before digests and replies by email) is upgraded in
+ * place: members keep their data and get the default schedule and quiet
+ * hours; the new tables exist and are empty. */
+static void
+test_upgrade_from_v3 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) bob = add_member (f, f->ws, "bob", (const char *const[]) { "mailto:bob@b.test", NULL });
+  RtDeliveryRow rows[] = { { 'M', bob->id, RT_ROUTE_PENDING, -1 } };
+  g_autoptr (RtMessage) msg = add_message (f, f->ws, "kept for the digest", rows, 1);
+  g_clear_pointer (&f->store, rt_store_close);
+  downgrade (f, 3);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'mentions'"), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM pragma_table_info('members') WHERE name = 'digest'"), ==, 0);
+
+  f->store = rt_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rt_store_schema_version (f->store), ==, RT_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM members WHERE digest = 'daily 08:00' "
+                                  "AND quiet = '22:00-07:00' AND last_digest_slot = 0"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                                  "('meta', 'mentions', 'mail_out', 'mail_in', 'explained')"), ==, 5);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM messages WHERE thread_id = 0"), ==, 1);
+  g_autoptr (GPtrArray) pending = rt_store_pending (f->store, bob->id);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (((RtMessage *) pending->pdata[0])->id, ==, msg->id);
 }
 
 /* The hub's mailbox and immediate mail per workspace; immediate mail per
@@ -870,6 +908,7 @@ main (int argc, char **argv)
   ADD ("/store/reopen-keeps-data", test_reopen_keeps_data);
   ADD ("/store/upgrade-from-v1", test_upgrade_from_v1);
   ADD ("/store/upgrade-from-v2", test_upgrade_from_v2);
+  ADD ("/store/upgrade-from-v3", test_upgrade_from_v3);
   ADD ("/store/mail-settings", test_mail_settings);
   ADD ("/store/outbox-mail-rows", test_outbox_mail_rows);
   ADD ("/store/newer-schema-refused", test_newer_schema_refused);
