@@ -10,6 +10,9 @@ Wraps tools/mail-servers-start and -stop; see docs/mail-servers.md.
     m.uidvalidity(addr, pw)
     m.stop_dovecot(); m.start_dovecot()           # same ports: fault tests
     m.tempfail(addr, "451 4.3.0 Try again later"); m.clear_tempfail(addr)
+    m.refuse_client(src, "421 4.3.2 Closing"); m.clear_refuse_client(src)
+    m.tls_cert                                    # PEM of the servers' self-signed certificate
+    make_certificate(dir)                         # another one (same names, other key)
     m.stop()
 
 Module-level send() / fetch_all() / uidvalidity() take explicit ports.
@@ -21,7 +24,7 @@ The session fixture `mail_servers` is defined here; import it into a test
 module (`from mailservers import mail_servers  # noqa: F401`) or conftest.py.
 """
 import collections, email, email.message, email.policy, imaplib, itertools, os, re
-import smtplib, socket, subprocess, time
+import smtplib, socket, ssl, subprocess, time
 
 import pytest
 
@@ -54,6 +57,24 @@ class _IMAP(imaplib.IMAP4):
     def _create_socket(self, timeout):
         src = (self._source, 0) if self._source else None
         return socket.create_connection((self.host, self.port), timeout, source_address=src)
+
+
+def make_certificate(directory, name="other", alt_names="IP:127.0.0.1,DNS:localhost", cn="localhost"):
+    """A fresh self-signed certificate (new P-256 key) in directory/NAME.pem
+    (key in NAME.key), made with openssl; returns the certificate's path. With
+    the default names it is a stand-in for the servers' own certificate that
+    no server presents."""
+    os.makedirs(directory, exist_ok=True)
+    cert, key = os.path.join(directory, name + ".pem"), os.path.join(directory, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-days", "2", "-subj", "/CN=%s" % cn, "-addext", "subjectAltName=" + alt_names,
+                    "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=30)
+    return cert
+
+
+def tls_context(cafile):
+    """An ssl context that trusts only cafile and checks host names."""
+    return ssl.create_default_context(cafile=cafile)
 
 
 def imap_login(user, password, *, port, host=HOST, source=None, timeout=10):
@@ -158,6 +179,13 @@ class MailServers:
     def users_dir(self):
         return os.path.join(self.dir, "dovecot", "users")
 
+    @property
+    def tls_cert(self):
+        """The servers' self-signed certificate (PEM; subjectAltName IP:127.0.0.1
+        and DNS:localhost), used on IMAPS_PORT, SUBMISSIONS_PORT and for
+        STARTTLS on IMAP_PORT and SUBMISSION_PORT."""
+        return os.path.join(self.dir, "tls", "cert.pem")
+
     def _run(self, args):
         r = subprocess.run(args, capture_output=True, text=True, timeout=60)
         if r.returncode != 0:
@@ -231,32 +259,77 @@ class MailServers:
         return addr, password
 
     # -- temporary failures on demand ------------------------------------------------
-    def _access(self, address, reply):
-        path = os.path.join(self.dir, "postfix", "access")
+    def _set_map(self, name, key, reply, probe, want):
+        """Set (reply) or remove (None) key in the Postfix map DIR/postfix/NAME,
+        reload, and poll probe() until it returns want (~2 s)."""
+        path = os.path.join(self.dir, "postfix", name)
         with open(path) as f:
-            lines = [l for l in f if l.split()[:1] != [address.lower()]]
+            lines = [l for l in f if l.split()[:1] != [key]]
         if reply:
-            lines.append("%s %s\n" % (address.lower(), reply))
+            lines.append("%s %s\n" % (key, reply))
         with open(path + ".tmp", "w") as f:
             f.writelines(lines)
         old = time.time() - 10          # Postfix naps on just-written files
         os.utime(path + ".tmp", (old, old))
         os.replace(path + ".tmp", path)
         self._run(["/usr/sbin/postfix", "-c", os.path.join(self.dir, "postfix"), "reload"])
-        # Reload takes ~2 s to reach new smtpd processes: wait until RCPT says so.
-        want = int(reply.split()[0]) if reply else 250
+        # Reload takes ~2 s to reach new smtpd processes: wait until they say so.
         deadline = time.monotonic() + 15
         while True:
+            got = probe()
+            if got == want:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("%s %s: still %r, want %r" % (name, key, got, want))
+            time.sleep(0.1)
+
+    def _access(self, address, reply):
+        def rcpt():
             with smtplib.SMTP(self.host, self.ports["SMTP_PORT"], timeout=10) as s:
                 s.ehlo("tempfail.probe")
                 s.mail("probe@site-a.test")
                 code = s.rcpt(address)[0]
-                s.rset()
-            if code == want:
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError("RCPT %s still answers %d, want %d" % (address, code, want))
-            time.sleep(0.1)
+                if code != 421:          # 421: the server has closed the connection
+                    s.rset()
+                return code
+        want = int(reply.split()[0]) if reply else 250
+        self._set_map("access", address.lower(), reply, rcpt, want)
+
+    def greeting(self, source=None, port=None):
+        """The first reply line Postfix sends a client connecting from source
+        (a loopback address) to port (default SMTP_PORT), as text."""
+        src = (source, 0) if source else None
+        with socket.create_connection((self.host, port or self.ports["SMTP_PORT"]), timeout=10,
+                                      source_address=src) as s:
+            data = b""
+            while b"\n" not in data:
+                try:
+                    chunk = s.recv(512)
+                except OSError:      # reset after a refusal
+                    break
+                if not chunk:
+                    break
+                data += chunk
+            try:
+                s.sendall(b"QUIT\r\n")
+            except OSError:
+                pass
+        return data.decode("ascii", "replace").strip()
+
+    def refuse_client(self, source, reply="421 4.3.2 Service shutting down"):
+        """Postfix greets every connection from source (a loopback address,
+        e.g. bad_source()) on all its SMTP ports with reply and hangs up
+        (access(5): "421 text" replies and disconnects), until
+        clear_refuse_client(source). A cidr client map, DIR/postfix/clients,
+        checked before the greeting; returns once in effect (~2 s)."""
+        if not re.fullmatch(r"[45]\d\d [^\n]*", reply):
+            raise ValueError("want a 4xx or 5xx reply, got %r" % reply)
+        code = reply.split()[0]
+        self._set_map("clients", source, reply, lambda: self.greeting(source)[:3], code)
+
+    def clear_refuse_client(self, source):
+        """Undo refuse_client(source); returns once its greeting is 220 again."""
+        self._set_map("clients", source, None, lambda: self.greeting(source)[:3], "220")
 
     def tempfail(self, address, reply="451 4.3.0 Try again later"):
         """Postfix answers RCPT TO:<address> with reply (on both SMTP ports)

@@ -1,13 +1,18 @@
 """Fault tests for the "Roundtable Mail" protocol plugin against the private
 Dovecot + Postfix: Dovecot goes away while the account polls (backoff inside
 the account, no reconnect, no spin, no loss or duplicate), Postfix goes away
-while an IM is sent (retried, arrives once), and a recipient the server
-refuses for good (one error in that conversation, account stays)."""
+while an IM is sent (retried, arrives once), SMTP 451 and 421 (at RCPT and
+as the greeting: retried, arrives once, never an authentication failure),
+and a recipient the server refuses for good (one error in that conversation,
+account stays)."""
 import os
 import re
 import time
 
+import pytest
+
 from mailhub import PRPL, collect, is_msg_from, mail_options, make_msg, new_hub
+from mailservers import bad_source
 
 
 def log_lines(h, pattern):
@@ -115,33 +120,64 @@ def test_smtp_server_gone_is_retried_and_mail_arrives_once(mail_servers, tmp_pat
         h.stop()
 
 
-def test_smtp_451_is_retried_and_mail_arrives_once(mail_servers, tmp_path):
+# Where the server says "try later": a recipient access map entry answers RCPT
+# (451, or 421 which also closes the connection, access(5)); a client map entry
+# for the hub's source address makes 421 the greeting (libcurl then reports
+# CURLE_WEIRD_SERVER_REPLY; the SMTP code decides).
+REFUSALS = {
+    "451-rcpt": ("recipient", "451 4.3.0 Try again later"),
+    "421-rcpt": ("recipient", "421 4.3.2 Closing for maintenance"),
+    "421-greeting": ("client", "421 4.3.2 Service shutting down"),
+}
+
+
+@pytest.mark.parametrize("refusal", list(REFUSALS))
+def test_smtp_4xx_is_retried_and_mail_arrives_once(mail_servers, tmp_path, refusal):
+    where, reply = REFUSALS[refusal]
+    code = reply[:3]
     hub_addr, hub_pw = mail_servers.new_user("site-a.test", prefix="hub")
     bob, bob_pw = mail_servers.new_user("site-b.test", prefix="bob")
+    source = bad_source()      # its own client address: the client map refuses only it
     h = new_hub(str(tmp_path / "hub"))
     try:
-        h.add_account(hub_addr, hub_pw, PRPL, mail_options(mail_servers))
-        mail_servers.tempfail(bob, "451 4.3.0 Try again later")
+        h.add_account(hub_addr, hub_pw, PRPL, mail_options(mail_servers, source_address=source))
+        if where == "client":
+            mail_servers.refuse_client(source, reply)
+        else:
+            mail_servers.tempfail(bob, reply)
         try:
-            h.im(hub_addr, bob, "sent while 451")
+            h.im(hub_addr, bob, "sent while " + refusal)
             deadline = time.monotonic() + 10
-            pat = r"mail to %s: temporary failure.*SMTP 451" % re.escape(bob)
+            pat = r"mail to %s: temporary failure.*SMTP %s" % (re.escape(bob), code)
             while not log_lines(h, pat) and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert log_lines(h, pat), log_lines(h, "roundtable-mail")
             seen = collect(h, 1)
         finally:
-            mail_servers.clear_tempfail(bob)
+            if where == "client":
+                mail_servers.clear_refuse_client(source)
+            else:
+                mail_servers.clear_tempfail(bob)
         mails = mail_servers.wait_for_mail(bob, bob_pw, 1, timeout=30)
-        assert mails[0].message["Subject"] == "sent while 451"
+        assert mails[0].message["Subject"] == "sent while " + refusal
         seen += collect(h, 3)
         assert len(mail_servers.fetch_all(bob, bob_pw)) == 1
         assert [e for e in seen if e["ev"] == "write" and e.get("kind") == "error"] == [], seen
+        # Never an authentication failure (nor any other connection error).
         assert [e for e in seen if is_conn_event(e)] == [], seen
+        assert log_lines(h, r"Connection error on") == []
         retries = log_lines(h, r"mail to %s: temporary failure" % re.escape(bob))
         assert 1 <= len(retries) <= 5, retries
-        assert all("451" in l for l in retries), retries
+        assert all("SMTP %s: %s" % (code, reply.split()[0]) in l for l in retries), retries
         assert log_lines(h, r"mail to %s sent \(try %d\)" % (re.escape(bob), len(retries) + 1))
-        assert "451 4.3.0" in mail_servers.log_tail("postfix", 400)
+        log = mail_servers.log_tail("postfix", 400)
+        if where == "client":
+            # Refused before the greeting on the submission port the hub uses.
+            pat = r"submission/smtpd\[\d+\]: NOQUEUE: reject: CONNECT from unknown\[%s\]: %s" % (
+                re.escape(source), re.escape(reply[:9]))
+        else:
+            pat = r"submission/smtpd\[\d+\]: NOQUEUE: reject: RCPT from unknown\[%s\]: %s <%s>" % (
+                re.escape(source), re.escape(reply[:9]), re.escape(bob))
+        assert re.search(pat, log), log
     finally:
         h.stop()

@@ -11,6 +11,11 @@ G_BEGIN_DECLS
 
 #define RT_MAIL_PRPL_ID "prpl-roundtable-mail"
 
+/* The account option naming a PEM file with the server's self-signed
+ * certificate (or the CA that signed it): the only trust anchor of the
+ * account's TLS connections when set. Its label is in rt-mail-prpl.c. */
+#define RT_MAIL_OPT_TLS_CERTIFICATE "tls_certificate"
+
 typedef enum {
   RT_MAIL_SECURITY_TLS,       /* implicit TLS: imaps://, smtps:// */
   RT_MAIL_SECURITY_STARTTLS,  /* STARTTLS required */
@@ -32,6 +37,8 @@ typedef struct {
   char *folder;
   int poll_interval;        /* seconds, >= 1 */
   char *source_address;     /* CURLOPT_INTERFACE, or NULL */
+  char *tls_certificate;    /* CURLOPT_CAINFO (absolute path), or NULL: the
+                             * system's trusted authorities */
   RtMailImap *imap;         /* owned poll state */
   GList *sends;             /* owned RtMailSend* in flight */
   GHashTable *threads;      /* owned: lower-case sender address ->
@@ -49,9 +56,18 @@ typedef struct {
 
 void rt_mail_thread_free (RtMailThread *t);
 
+/* Reads the account option RT_MAIL_OPT_TLS_CERTIFICATE into
+ * ma->tls_certificate (a leading "~/" is the home directory). Empty: the
+ * system's authorities, TRUE. A relative path, or a file that cannot be read
+ * or holds no PEM certificate: the connection's error (INVALID_SETTINGS,
+ * naming the option; libpurple does not reconnect) and FALSE. Ignored (TRUE)
+ * for security "none". Reads a small local file: call it once, in login. */
+gboolean rt_mail_account_load_certificate (RtMailAccount *ma);
+
 /* An easy handle for url with the account's credentials, security, source
  * address and timeouts; verbose off (the password must never be logged).
- * protocols: "imap,imaps" or "smtp,smtps". (transfer full) */
+ * TLS: peer and host name always verified, against ma->tls_certificate only
+ * when it is set. protocols: "imap,imaps" or "smtp,smtps". (transfer full) */
 CURL *rt_mail_account_easy (RtMailAccount *ma, const char *url, const char *protocols);
 
 /* "imap://host:port" / "smtps://host:port", hosts in brackets if IPv6.
@@ -59,11 +75,19 @@ CURL *rt_mail_account_easy (RtMailAccount *ma, const char *url, const char *prot
 char *rt_mail_account_base_url (RtMailAccount *ma, gboolean smtp);
 
 /* Reports a failed transfer as the connection's error, reason chosen from
- * the libcurl code (login denied: authentication, no reconnect; otherwise
- * network, so libpurple may reconnect). Only the first report counts. */
+ * the libcurl code: login denied: AUTHENTICATION_FAILED; a certificate that
+ * is not trusted (unknown issuer, self-signed and not named, wrong host
+ * name): CERT_UNTRUSTED; the named certificate file unusable:
+ * INVALID_SETTINGS (libpurple does not reconnect after those); other TLS
+ * failures ENCRYPTION_ERROR, the rest NETWORK_ERROR (libpurple may
+ * reconnect). Only the first report counts. */
 void rt_mail_account_fail (RtMailAccount *ma, CURLcode code, const char *what, const char *detail);
 
 /* TRUE for codes that mean the server could not be reached or the link broke. */
 gboolean rt_mail_curl_is_network (CURLcode code);
+
+/* TRUE for codes that mean the server's certificate was not trusted or the
+ * trusted certificates could not be loaded: retrying cannot help. */
+gboolean rt_mail_curl_is_certificate (CURLcode code);
 
 G_END_DECLS

@@ -114,12 +114,17 @@ on_retry (gpointer data)
 }
 
 /* Worth trying again later: the server could not be reached or the link
- * broke before a reply (code 0), or it answered 4xx (421 closing, 450/451
- * try again later, 452 no room now, 454 temporary authentication failure,
- * e.g. the SMTP server lost its link to the auth server). */
+ * broke before a reply (code 0), or its last reply was 4xx, whatever libcurl
+ * made of it: 421 closing (as the greeting: CURLE_WEIRD_SERVER_REPLY; to
+ * AUTH: CURLE_LOGIN_DENIED; to MAIL or RCPT: CURLE_SEND_ERROR), 450/451 try
+ * again later, 452 no room now, 454 temporary authentication failure (e.g.
+ * the SMTP server lost its link to the auth server). Never a certificate
+ * that is not trusted: it would be presented again. */
 static gboolean
 is_temporary (CURLcode result, long code)
 {
+  if (rt_mail_curl_is_certificate (result))
+    return FALSE;
   if (code >= 400 && code < 500)
     return TRUE;
   return code == 0 && rt_mail_curl_is_network (result);
@@ -150,16 +155,24 @@ on_sent (CURL *easy, CURLcode result, gpointer data)
       return;
     }
   /* Permanent (5xx, e.g. 550/554 for this recipient), or out of tries:
-   * reported in this message's conversation only; the account stays. */
+   * reported in this message's conversation; the account stays, unless
+   * the account itself is wrong (below). */
   ma->sends = g_list_remove (ma->sends, s);
-  g_autofree char *what = s->reply
+  gboolean certificate = rt_mail_curl_is_certificate (result);
+  g_autofree char *what = result == CURLE_SSL_CACERT_BADFILE
+    ? g_strdup (_("The mail could not be sent: the trusted certificates could not be loaded."))
+    : certificate
+    ? g_strdup (_("The mail could not be sent: the SMTP server's certificate was not trusted."))
+    : s->reply
     ? g_strdup_printf (_("The mail could not be sent: the server answered \"%s\"."), s->reply)
     : code
     ? g_strdup_printf (_("The mail could not be sent: %s (SMTP %ld)."), curl_easy_strerror (result), code)
     : g_strdup_printf (_("The mail could not be sent: %s."), curl_easy_strerror (result));
   purple_debug_warning ("roundtable-mail", "mail to %s: %s (after %u tries)\n", s->who, what, s->tries);
   purple_conv_present_error (s->who, ma->account, what);
-  if (result == CURLE_LOGIN_DENIED && !is_temporary (result, code))
+  /* A refused login or an untrusted certificate fails every later send too:
+   * the account's error, so the user sees what to fix. */
+  if ((result == CURLE_LOGIN_DENIED && !is_temporary (result, code)) || certificate)
     rt_mail_account_fail (ma, result, _("SMTP"), NULL);
   send_free (s);
 }

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
  * Temporary failures (no connection, 4xx) are retried with backoff (2 s
  * doubling to 60 s, 10 tries). A permanent failure (5xx) is shown in the IM
  * conversation with who only (purple_conv_present_error); a login refused
- * with 5xx also becomes the connection's error. */
+ * with 5xx, or a server certificate that is not trusted (never retried),
+ * also becomes the connection's error. */
 int rt_mail_smtp_send (RtMailAccount *ma, const char *who, const char *message);
 
 /* Remembers the last mail received from `from` (an address): a later
