@@ -1,9 +1,13 @@
-/* rt-mail-imap.c: poll one IMAP folder and turn new mail into IMs. */
+/* rt-mail-imap.c: poll one IMAP folder and turn new mail into IMs, in
+ * windows of at most RT_MAIL_SYNC_WINDOW UIDs. */
 #include "config.h"
 #include "rt-mail-imap.h"
 #include "rt-imap-resp.h"
+#include "rt-mail-im.h"
 #include "rt-mail-parse.h"
 #include "rt-mail-smtp.h"
+#include "rt-mail-received.h"
+#include "rt-mail-ipc.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -18,16 +22,26 @@
 #define RT_MAIL_BACKOFF_MIN 2
 #define RT_MAIL_BACKOFF_MAX 60
 
+/* New mail is searched for in UID ranges of at most this many UIDs
+ * ("UID SEARCH UID a:b"), fetched and delivered, then the next range: a
+ * large backlog never means one unbounded search or list in memory. */
+#define RT_MAIL_SYNC_WINDOW 500
+
 struct _RtMailImap {
   RtMailAccount *ma;
   GString *buf;          /* untagged lines or the message being read */
   guint64 xfer;          /* transfer in flight, 0 if none */
   guint timer;           /* next poll, 0 if none */
-  GArray *pending;       /* guint32 UIDs still to fetch, ascending */
+  GArray *pending;       /* guint32 UIDs of the current window still to
+                          * fetch, ascending; at most RT_MAIL_SYNC_WINDOW */
   guint fetch_next;      /* index into pending */
   guint32 uidvalidity;
   guint32 last_uid;
   guint32 fetching;      /* UID of the fetch in flight */
+  guint32 sync_end;      /* this poll syncs up to this UID (UIDNEXT-1 at EXAMINE) */
+  guint32 window_lo, window_hi; /* the UID range of the current window */
+  guint32 probed_validity; /* UIDVALIDITY of an EXAMINE without UIDNEXT */
+  gboolean initial_all;  /* initial_sync=all: first use delivers the folder */
   gboolean connected;
   guint backoff;         /* seconds before the retry after the last failure, 0: none */
   guint failures;        /* failed polls in a row */
@@ -107,7 +121,7 @@ static void
 poll_failed (RtMailImap *imap, CURLcode result, const char *what, const char *detail)
 {
   RtMailAccount *ma = imap->ma;
-  if (!imap->connected || result == CURLE_LOGIN_DENIED)
+  if (!imap->connected || result == CURLE_LOGIN_DENIED || rt_mail_curl_is_certificate (result))
     {
       rt_mail_account_fail (ma, result, what, detail);
       return;
@@ -122,27 +136,6 @@ poll_failed (RtMailImap *imap, CURLcode result, const char *what, const char *de
   imap->timer = purple_timeout_add_seconds (imap->backoff, on_timer, imap);
 }
 
-/* Text of the IM: subject line, body, attachments, as escaped markup with
- * <br> line breaks. */
-static char *
-im_markup (const RtMailMessage *m)
-{
-  GString *text = g_string_new (NULL);
-  g_string_append_printf (text, "%s %s\n", _("Subject:"), *m->subject ? m->subject : _("(no subject)"));
-  g_string_append (text, m->text);
-  for (guint i = 0; i < m->attachments->len; i++)
-    {
-      const RtMailAttachment *a = g_ptr_array_index (m->attachments, i);
-      g_autofree char *size = g_format_size (a->size);
-      g_string_append_printf (text, "\n[%s %s, %s, %s]", _("attachment:"), a->filename, a->content_type, size);
-    }
-  g_autofree char *plain = g_string_free (text, FALSE);
-  g_strchomp (plain);
-  g_autofree char *escaped = g_markup_escape_text (plain, -1);
-  g_auto(GStrv) lines = g_strsplit (escaped, "\n", -1);
-  return g_strjoinv ("<br>", lines);
-}
-
 static void
 deliver (RtMailImap *imap, guint32 uid)
 {
@@ -154,16 +147,24 @@ deliver (RtMailImap *imap, guint32 uid)
       return;
     }
   const char *who = m->from_address ? m->from_address : "unknown@invalid";
-  g_autofree char *markup = im_markup (m);
+  g_autofree char *markup = rt_mail_im_markup (m);
   time_t when = m->date > 0 ? (time_t) (m->date / G_USEC_PER_SEC) : time (NULL);
   if (m->from_name != NULL && purple_find_buddy (imap->ma->account, who) != NULL)
     serv_got_alias (imap->ma->gc, who, m->from_name);
   if (m->from_address != NULL)
     rt_mail_smtp_remember (imap->ma, m->from_address, m->message_id, m->subject, m->references);
-  serv_got_im (imap->ma->gc, who, markup, PURPLE_MESSAGE_RECV, when);
+  /* Offered to other plugins first (rt-mail-ipc.h); one that takes it (the
+   * Roundtable core, for a workspace's mailbox) means no IM. An automatic
+   * mail shown as an IM is flagged so nobody takes it for a person's. */
+  int kind = RT_MAIL_RECEIVED_HUMAN;
+  if (rt_mail_received_emit (imap->ma, imap->buf->str, imap->buf->len, m, &kind))
+    return;
+  PurpleMessageFlags flags = PURPLE_MESSAGE_RECV | (kind != RT_MAIL_RECEIVED_HUMAN ? PURPLE_MESSAGE_AUTO_RESP : 0);
+  serv_got_im (imap->ma->gc, who, markup, flags, when);
 }
 
 static void fetch_next (RtMailImap *imap);
+static void search_window (RtMailImap *imap);
 
 static void
 on_fetch (CURL *easy, CURLcode result, gpointer data)
@@ -186,12 +187,26 @@ on_fetch (CURL *easy, CURLcode result, gpointer data)
   fetch_next (imap);
 }
 
+/* The next UID of the window, one transfer each. Every fetch is its own
+ * transfer, started from the loop's 0 ms kick timer and finished from a
+ * socket event, so the event loop runs between two messages of a long
+ * sync; one callback parses and delivers one mail, never more. */
 static void
 fetch_next (RtMailImap *imap)
 {
   if (imap->pending == NULL || imap->fetch_next >= imap->pending->len)
     {
-      schedule_next (imap);
+      /* Window done. Every UID up to window_hi that still exists was in
+       * the search (window_hi < UIDNEXT at the EXAMINE: no new mail can get
+       * one), so the rest of the range is gone: remember its end, then the
+       * next window. */
+      g_clear_pointer (&imap->pending, g_array_unref);
+      if (imap->window_hi > imap->last_uid)
+        {
+          imap->last_uid = imap->window_hi;
+          set_u32 (imap->ma->account, imap->key_last, imap->last_uid);
+        }
+      search_window (imap);
       return;
     }
   imap->fetching = g_array_index (imap->pending, guint32, imap->fetch_next++);
@@ -211,8 +226,79 @@ on_search (CURL *easy, CURLcode result, gpointer data)
       return;
     }
   imap->pending = rt_imap_parse_search (imap->buf->str, imap->buf->len, imap->last_uid);
+  /* Only the window's own range, whatever the server answered. */
+  guint n = 0;
+  while (n < imap->pending->len && g_array_index (imap->pending, guint32, n) <= imap->window_hi)
+    n++;
+  g_array_set_size (imap->pending, n);
   imap->fetch_next = 0;
+  purple_debug_info ("roundtable-mail", "%s: UIDs %u:%u of %u: %u to fetch\n", imap->ma->address,
+                     imap->window_lo, imap->window_hi, imap->sync_end, n);
   fetch_next (imap);
+}
+
+/* Search the next window after last_uid, up to sync_end; when there is none
+ * left, the poll is over. */
+static void
+search_window (RtMailImap *imap)
+{
+  if (imap->last_uid >= imap->sync_end)
+    {
+      schedule_next (imap);
+      return;
+    }
+  imap->window_lo = imap->last_uid + 1;
+  imap->window_hi = imap->sync_end - imap->last_uid > RT_MAIL_SYNC_WINDOW
+                    ? imap->last_uid + RT_MAIL_SYNC_WINDOW : imap->sync_end;
+  g_autofree char *custom = g_strdup_printf ("UID SEARCH UID %u:%u", imap->window_lo, imap->window_hi);
+  g_autofree char *url = folder_url (imap, NULL);
+  CURL *e = rt_mail_account_easy (imap->ma, url, "imap,imaps");
+  curl_easy_setopt (e, CURLOPT_CUSTOMREQUEST, custom);
+  start_xfer (imap, e, on_search);
+}
+
+/* The folder's UIDVALIDITY and its highest UID (UIDNEXT-1) are known:
+ * decide where this poll starts and sync up to there. */
+static void
+folder_known (RtMailImap *imap, guint32 uidvalidity, guint32 current_last)
+{
+  RtMailAccount *ma = imap->ma;
+  if (uidvalidity != imap->uidvalidity)
+    {
+      /* New folder state. First use (nothing stored): with initial_sync=all
+       * the whole folder is delivered, oldest first; otherwise delivery
+       * starts after its current last message. A changed UIDVALIDITY
+       * always starts after the current last message, whatever the
+       * option: the old UIDs mean nothing now, and delivering the folder
+       * again would repeat what was delivered before. */
+      gboolean first_use = imap->uidvalidity == 0;
+      guint32 start = first_use && imap->initial_all ? 0 : current_last;
+      purple_debug_info ("roundtable-mail", "%s: UIDVALIDITY %u (was %u), starting after UID %u\n",
+                         ma->address, uidvalidity, imap->uidvalidity, start);
+      imap->uidvalidity = uidvalidity;
+      imap->last_uid = start;
+      set_u32 (ma->account, imap->key_validity, imap->uidvalidity);
+      set_u32 (ma->account, imap->key_last, imap->last_uid);
+    }
+  imap->sync_end = current_last;
+  search_window (imap);   /* nothing new: schedules the next poll */
+}
+
+/* The folder's highest UID, asked for only when EXAMINE had no UIDNEXT
+ * (RFC 3501 requires it; a server without it still gets a bounded sync). */
+static void
+on_probe (CURL *easy, CURLcode result, gpointer data)
+{
+  RtMailImap *imap = data;
+  imap->xfer = 0;
+  if (result != CURLE_OK)
+    {
+      poll_failed (imap, result, _("IMAP search"), NULL);
+      return;
+    }
+  g_autoptr(GArray) uids = rt_imap_parse_search (imap->buf->str, imap->buf->len, 0);
+  guint32 highest = uids->len > 0 ? g_array_index (uids, guint32, uids->len - 1) : 0;
+  folder_known (imap, imap->probed_validity, highest);
 }
 
 static void
@@ -244,28 +330,17 @@ on_examine (CURL *easy, CURLcode result, gpointer data)
       imap->connected = TRUE;
       purple_connection_set_state (ma->gc, PURPLE_CONNECTED);
     }
-  guint32 current_last = st.uidnext > 0 ? st.uidnext - 1 : 0;
-  if (st.uidvalidity != imap->uidvalidity)
+  if (st.uidnext != 0)
     {
-      /* New folder state (first use, or UIDVALIDITY changed): old UIDs mean
-       * nothing now; start after the folder's current last message. */
-      purple_debug_info ("roundtable-mail", "%s: UIDVALIDITY %u (was %u), starting after UID %u\n",
-                         ma->address, st.uidvalidity, imap->uidvalidity, current_last);
-      imap->uidvalidity = st.uidvalidity;
-      imap->last_uid = current_last;
-      set_u32 (ma->account, imap->key_validity, imap->uidvalidity);
-      set_u32 (ma->account, imap->key_last, imap->last_uid);
-    }
-  if (st.uidnext != 0 && st.uidnext - 1 <= imap->last_uid)
-    {
-      schedule_next (imap);   /* nothing new */
+      folder_known (imap, st.uidvalidity, st.uidnext - 1);
       return;
     }
-  g_autofree char *custom = g_strdup_printf ("UID SEARCH UID %u:*", imap->last_uid + 1);
+  /* "UID *" is the highest UID in use: one UID back, or none. */
+  imap->probed_validity = st.uidvalidity;
   g_autofree char *url = folder_url (imap, NULL);
   CURL *e = rt_mail_account_easy (ma, url, "imap,imaps");
-  curl_easy_setopt (e, CURLOPT_CUSTOMREQUEST, custom);
-  start_xfer (imap, e, on_search);
+  curl_easy_setopt (e, CURLOPT_CUSTOMREQUEST, "UID SEARCH UID *");
+  start_xfer (imap, e, on_probe);
 }
 
 static void
@@ -289,8 +364,19 @@ poll_start (RtMailImap *imap)
 void
 rt_mail_imap_start (RtMailAccount *ma)
 {
+  const char *initial = purple_account_get_string (ma->account, "initial_sync", "new");
+  if (initial == NULL || *initial == '\0')
+    initial = "new";
+  if (!g_str_equal (initial, "new") && !g_str_equal (initial, "all"))
+    {
+      ma->failed = TRUE;
+      purple_connection_error_reason (ma->gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
+                                      _("The initial sync must be \"new\" or \"all\"."));
+      return;
+    }
   RtMailImap *imap = g_new0 (RtMailImap, 1);
   imap->ma = ma;
+  imap->initial_all = g_str_equal (initial, "all");
   imap->buf = g_string_new (NULL);
   imap->key_validity = g_strconcat ("imap_uidvalidity:", ma->folder, NULL);
   imap->key_last = g_strconcat ("imap_last_uid:", ma->folder, NULL);
