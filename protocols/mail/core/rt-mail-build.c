@@ -78,6 +78,54 @@ clean_id (const char *id, GError **error)
   return g_strdup (s);
 }
 
+/* dot-atom-text (RFC 5322 3.2.3): atext runs separated by single dots. */
+static gboolean
+dot_atom (const char *s, gsize n)
+{
+  static const char specials[] = "!#$%&'*+-/=?^_`{|}~";
+
+  if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (s[i] == '.' ? s[i + 1] == '.'
+                    : !(g_ascii_isalnum (s[i]) || (s[i] != '\0' && strchr (specials, s[i]) != NULL)))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+rt_mail_msgid_valid (const char *id)
+{
+  gsize n;
+  const char *at;
+
+  if (id == NULL)
+    return FALSE;
+  if (*id == '<')
+    id++;
+  n = strlen (id);
+  if (n > 0 && id[n - 1] == '>')
+    n--;
+  if (n == 0 || n > 250)
+    return FALSE;
+  at = memchr (id, '@', n);
+  if (at == NULL || !dot_atom (id, at - id))
+    return FALSE;
+  {
+    const char *r = at + 1;
+    gsize rn = n - (r - id);
+
+    if (rn >= 2 && r[0] == '[' && r[rn - 1] == ']')
+      {
+        for (gsize i = 1; i + 1 < rn; i++)
+          if ((guchar) r[i] <= 0x20 || (guchar) r[i] >= 0x7F || strchr ("[]\\", r[i]) != NULL)
+            return FALSE;
+        return TRUE;
+      }
+    return dot_atom (r, rn);
+  }
+}
+
 /* "<a> <b> ..." for References, ids cleaned. (transfer full) */
 static char *
 id_list (const char *const *ids, const char *last, GError **error)
@@ -227,7 +275,16 @@ rt_mail_build (const RtMailDraft *d, char **message_id, GError **error)
   if (date == NULL)
     return invalid (error, "date", NULL), NULL;
   g_mime_message_set_date (m, date);
-  id = g_mime_utils_generate_message_id (d->domain);
+  if (d->message_id != NULL)
+    {
+      if (!rt_mail_msgid_valid (d->message_id))
+        return invalid (error, "message id", d->message_id), NULL;
+      id = clean_id (d->message_id, error);
+      if (id == NULL)
+        return NULL;
+    }
+  else
+    id = g_mime_utils_generate_message_id (d->domain);
   g_mime_message_set_message_id (m, id);
 
   body = text_part ("plain", d->text);

@@ -27,14 +27,22 @@ typedef struct {
                                * List-Id, List-Unsubscribe, Auto-Submitted,
                                * In-Reply-To, References (these two override
                                * the fields above) */
+  const char *message_id;     /* the Message-ID to use (with or without <>),
+                               * checked by rt_mail_msgid_valid; NULL: a new
+                               * one "@" domain */
 } RtMailDraft;
+
+/* Is id (with or without <>) an RFC 5322 msg-id: dot-atom-text "@"
+ * (dot-atom-text or "[" printable ASCII without "[]\\" "]"), at most 250
+ * characters in all? */
+gboolean rt_mail_msgid_valid (const char *id);
 
 /* Serialize draft as a message with CRLF line ends, ready for SMTP DATA
  * (no dot-stuffing). The text parts are UTF-8, in 7bit, quoted-printable or
  * base64 as GMime finds best. On success *message_id (if not NULL) gets the
  * generated Message-ID without <> (transfer full). Fails with
- * RT_MAIL_ERROR_INVALID for a missing field, a malformed address, id or
- * domain, or a header name outside the allow-list.
+ * RT_MAIL_ERROR_INVALID for a missing field, a malformed address, id
+ * (message_id: rt_mail_msgid_valid) or domain, or a header name outside the allow-list.
  * (transfer full) */
 GBytes *rt_mail_build (const RtMailDraft *draft, char **message_id, GError **error);
 

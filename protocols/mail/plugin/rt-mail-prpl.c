@@ -6,6 +6,7 @@
 #include "rt-mail-imap.h"
 #include "rt-mail-smtp.h"
 #include "rt-mail-ipc.h"
+#include "rt-mail-received.h"
 
 #include <glib/gi18n-lib.h>
 #include <gio/gio.h>
@@ -52,6 +53,7 @@ account_free (RtMailAccount *ma)
   g_free (ma->smtp_host);
   g_free (ma->folder);
   g_free (ma->source_address);
+  g_free (ma->tls_certificate);
   g_free (ma);
 }
 
@@ -115,6 +117,8 @@ login (PurpleAccount *account)
         }
       purple_debug_warning ("roundtable-mail", "%s: plaintext IMAP and SMTP on loopback\n", ma->address);
     }
+  if (!rt_mail_account_load_certificate (ma))
+    return;
 
   purple_connection_update_progress (gc, _("Connecting"), 1, 2);
   ma->loop = rt_curl_loop_new ();
@@ -178,6 +182,7 @@ plugin_load (PurplePlugin *plugin)
                               purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_ACCOUNT),
                               purple_value_new (PURPLE_TYPE_STRING),
                               purple_value_new (PURPLE_TYPE_BOXED, "GHashTable *"));
+  rt_mail_received_register (plugin);
   return TRUE;
 }
 
@@ -185,6 +190,7 @@ static gboolean
 plugin_unload (PurplePlugin *plugin)
 {
   purple_plugin_ipc_unregister_all (plugin);
+  purple_signals_unregister_by_instance (plugin);
   return TRUE;
 }
 
@@ -242,8 +248,14 @@ init_plugin (PurplePlugin *plugin)
                                              _("TLS"), "tls",
                                              _("STARTTLS"), "starttls",
                                              _("None (plaintext, this machine only)"), "none", NULL));
+  /* Label repeated in rt-mail-account.c's error messages. */
+  opts = g_list_append (opts, purple_account_option_string_new (_("Trusted server certificate (PEM file)"),
+                                                                RT_MAIL_OPT_TLS_CERTIFICATE, ""));
   opts = g_list_append (opts, purple_account_option_string_new (_("Folder"), "folder", "INBOX"));
   opts = g_list_append (opts, purple_account_option_int_new (_("Poll interval (seconds)"), "poll_interval", 60));
+  opts = g_list_append (opts, choice_option (_("Mail already in the folder at first use"), "initial_sync",
+                                             _("Skip it (only new mail)"), "new",
+                                             _("Deliver it all, oldest first"), "all", NULL));
   opts = g_list_append (opts, purple_account_option_string_new (_("Your name in mail"), "from_name", ""));
   opts = g_list_append (opts, purple_account_option_string_new (_("Local address to connect from (optional)"),
                                                                 "source_address", ""));

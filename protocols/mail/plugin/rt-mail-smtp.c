@@ -2,6 +2,7 @@
 #include "config.h"
 #include "rt-mail-smtp.h"
 #include "rt-mail-build.h"
+#include "rt-mail-ipc.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
@@ -28,6 +29,8 @@ typedef struct {
   guint tries;           /* transfers started */
   guint delay;           /* seconds before the last retry */
   char *reply;           /* the last 4xx/5xx reply line of this try, or NULL */
+  char *message_id;      /* without <> */
+  gboolean ipc;          /* queued by "send-mail": its outcome is signalled */
 } RtMailSend;
 
 static void
@@ -37,9 +40,25 @@ send_free (RtMailSend *s)
     purple_timeout_remove (s->timer);
   g_free (s->who);
   g_free (s->reply);
+  g_free (s->message_id);
   g_bytes_unref (s->data);
   curl_slist_free_all (s->rcpt);
   g_free (s);
+}
+
+/* The outcome of an IPC mail: "roundtable-mail-sent" (error NULL) or
+ * "roundtable-mail-failed" (rt-mail-ipc.h). IMs typed by the user emit
+ * nothing: their failures are written in the conversation. */
+static void
+signal_outcome (RtMailSend *s, const char *error)
+{
+  PurplePlugin *plugin = purple_plugins_find_with_id (RT_MAIL_PRPL_ID);
+  if (!s->ipc || plugin == NULL)
+    return;
+  if (error == NULL)
+    purple_signal_emit (plugin, RT_MAIL_SIGNAL_SENT, s->ma->account, s->message_id);
+  else
+    purple_signal_emit (plugin, RT_MAIL_SIGNAL_FAILED, s->ma->account, s->message_id, error);
 }
 
 static size_t
@@ -108,6 +127,7 @@ on_retry (gpointer data)
       RtMailAccount *ma = s->ma;
       ma->sends = g_list_remove (ma->sends, s);
       purple_conv_present_error (s->who, ma->account, _("The mail could not be sent."));
+      signal_outcome (s, _("The mail could not be sent."));
       send_free (s);
     }
   return FALSE;
@@ -140,6 +160,7 @@ on_sent (CURL *easy, CURLcode result, gpointer data)
     {
       purple_debug_info ("roundtable-mail", "mail to %s sent (try %u)\n", s->who, s->tries);
       ma->sends = g_list_remove (ma->sends, s);
+      signal_outcome (s, NULL);
       send_free (s);
       return;
     }
@@ -170,6 +191,7 @@ on_sent (CURL *easy, CURLcode result, gpointer data)
     : g_strdup_printf (_("The mail could not be sent: %s."), curl_easy_strerror (result));
   purple_debug_warning ("roundtable-mail", "mail to %s: %s (after %u tries)\n", s->who, what, s->tries);
   purple_conv_present_error (s->who, ma->account, what);
+  signal_outcome (s, what);
   /* A refused login or an untrusted certificate fails every later send too:
    * the account's error, so the user sees what to fix. */
   if ((result == CURLE_LOGIN_DENIED && !is_temporary (result, code)) || certificate)
@@ -204,7 +226,7 @@ first_line (const char *text)
 /* Builds draft and queues it to who (its only recipient). Returns 1 when
  * queued, -EINVAL when it cannot be built, -EIO when the loop refused it. */
 static int
-queue_draft (RtMailAccount *ma, const char *who, const RtMailDraft *draft)
+queue_draft (RtMailAccount *ma, const char *who, const RtMailDraft *draft, gboolean ipc)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *message_id = NULL;
@@ -219,6 +241,7 @@ queue_draft (RtMailAccount *ma, const char *who, const RtMailDraft *draft)
   s->ma = ma;
   s->who = g_strdup (who);
   s->data = data;
+  s->ipc = ipc;
   g_autofree char *rcpt = g_strdup_printf ("<%s>", who);
   s->rcpt = curl_slist_append (NULL, rcpt);
   if (!send_start (s))
@@ -228,6 +251,7 @@ queue_draft (RtMailAccount *ma, const char *who, const RtMailDraft *draft)
     }
   ma->sends = g_list_prepend (ma->sends, s);
   purple_debug_info ("roundtable-mail", "mail to %s queued, Message-ID <%s>\n", who, message_id);
+  s->message_id = g_steal_pointer (&message_id);
   return 1;
 }
 
@@ -320,7 +344,7 @@ rt_mail_smtp_send (RtMailAccount *ma, const char *who, const char *message)
     .in_reply_to = t ? t->message_id : NULL,
     .references = t ? (const char *const *) t->references : NULL,
   };
-  return queue_draft (ma, who, &draft);
+  return queue_draft (ma, who, &draft, FALSE);
 }
 
 /* Keys of the IPC "send-mail" fields (rt-mail-ipc.h) and the header each
@@ -333,6 +357,8 @@ static const struct {
   { "text", NULL },
   { "html", NULL },
   { "in-reply-to", NULL },
+  { "message-id", NULL },
+  { "references", NULL },
   { "reply-to", "Reply-To" },
   { "list-id", "List-Id" },
   { "list-unsubscribe", "List-Unsubscribe" },
@@ -375,6 +401,33 @@ rt_mail_smtp_send_fields (RtMailAccount *ma, const char *to_address, GHashTable 
       purple_debug_warning ("roundtable-mail", "send-mail to %s refused: no text\n", to_address);
       return FALSE;
     }
+  const char *message_id = g_hash_table_lookup (fields, "message-id");
+  if (message_id != NULL && !rt_mail_msgid_valid (message_id))
+    {
+      purple_debug_warning ("roundtable-mail", "send-mail to %s refused: message-id is not a msg-id\n",
+                            to_address);
+      return FALSE;
+    }
+  const char *in_reply_to = g_hash_table_lookup (fields, "in-reply-to");
+  const char *references = g_hash_table_lookup (fields, "references");
+  if (references != NULL && in_reply_to == NULL)
+    {
+      purple_debug_warning ("roundtable-mail", "send-mail to %s refused: references without in-reply-to\n",
+                            to_address);
+      return FALSE;
+    }
+  /* White-space separated ids; rt_mail_build checks each one. */
+  g_auto(GStrv) refs = references != NULL ? g_regex_split_simple ("\\s+", references, 0, 0) : NULL;
+  if (refs != NULL)
+    {
+      guint n = 0;
+      for (guint i = 0; refs[i] != NULL; i++)
+        if (*refs[i] != '\0')
+          refs[n++] = refs[i];
+        else
+          g_free (refs[i]);
+      refs[n] = NULL;
+    }
   g_autofree char *subject = g_strdup (g_hash_table_lookup (fields, "subject"));
   if (subject == NULL)
     subject = first_line (text);
@@ -389,10 +442,12 @@ rt_mail_smtp_send_fields (RtMailAccount *ma, const char *to_address, GHashTable 
     .text = text,
     .html = g_hash_table_lookup (fields, "html"),
     .domain = ma->domain,
-    .in_reply_to = g_hash_table_lookup (fields, "in-reply-to"),
+    .in_reply_to = in_reply_to,
+    .references = (const char *const *) refs,
     .headers = nh > 0 ? headers : NULL,
+    .message_id = message_id,
   };
-  return queue_draft (ma, to_address, &draft) == 1;
+  return queue_draft (ma, to_address, &draft, TRUE) == 1;
 }
 
 void
@@ -403,6 +458,7 @@ rt_mail_smtp_stop (RtMailAccount *ma)
       RtMailSend *s = l->data;
       if (s->xfer != 0)
         rt_curl_loop_cancel (ma->loop, s->xfer);
+      signal_outcome (s, _("The mail was not sent: the mail account disconnected."));
       send_free (s);
     }
   g_clear_pointer (&ma->sends, g_list_free);

@@ -25,12 +25,15 @@ void rt_mail_smtp_remember (RtMailAccount *ma, const char *from, const char *mes
 
 /* The IPC "send-mail" (rt-mail-ipc.h): fields (char* -> char*) borrowed for
  * the call. FALSE, nothing sent, for an unknown key, a NULL value, no
- * "text", or a mail that cannot be built; TRUE when queued (sent with the
- * same retries and error reports as an IM). */
+ * "text", a "message-id" that is not a msg-id, "references" without
+ * "in-reply-to", or a mail that cannot be built; TRUE when queued (sent
+ * with the same retries and error reports as an IM). Its outcome is
+ * signalled once: "roundtable-mail-sent" or "roundtable-mail-failed". */
 gboolean rt_mail_smtp_send_fields (RtMailAccount *ma, const char *to, GHashTable *fields);
 
 /* Cancels every send in flight or waiting for a retry (their mails are not
- * sent) and forgets the remembered threads. */
+ * sent; IPC mails signal "roundtable-mail-failed") and forgets the
+ * remembered threads. */
 void rt_mail_smtp_stop (RtMailAccount *ma);
 
 G_END_DECLS
