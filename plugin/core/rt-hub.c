@@ -3,6 +3,7 @@
 #include "config.h"
 #include "rt-hub.h"
 #include "rt-clock.h"
+#include "rt-mention.h"
 
 RtReachability
 rt_hub_reach (const RtWorld *world, const RtMember *member, gint64 now_us)
@@ -67,7 +68,12 @@ rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,
       RtPlan plan = rt_plan_for_member (msg, m, &reach, in_room, policy, ws);
       if (plan.route == RT_ROUTE_NONE)
         continue;
-      RtDeliveryRow row = { 'M', m->id, plan.route, plan.endpoint_index };
+      RtDeliveryRow row = { 'M', m->id, plan.route, plan.endpoint_index, 0 };
+      /* A member who waits for the digest and is mentioned gets a short mail
+       * a little later, unless seen live meanwhile (rt-digester.c). */
+      if (plan.route == RT_ROUTE_PENDING && rt_member_mail_endpoint (m) >= 0
+          && rt_text_mentions (msg->text, m))
+        row.mention_due_us = msg->created_us + MAX (policy->mention_delay_us, 0);
       g_array_append_val (rows, row);
     }
   return rt_store_message_add (store, msg, (const RtDeliveryRow *) rows->data, rows->len, error);

@@ -19,7 +19,9 @@ RtReachability rt_hub_reach (const RtWorld *world, const RtMember *member, gint6
 /* Plan and store msg (ws_id, author, label, text, origin, source_link set by
  * the caller; created_us set to now if 0): one delivery row per linked room
  * other than the source, one per member whose plan is IM, MAIL or PENDING
- * (the workspace's mail settings are read from the store). Long
+ * (the workspace's mail settings are read from the store), and a mentions
+ * row (due policy->mention_delay_us after the message) for each member kept
+ * for the digest whom the text mentions and who has an email address. Long
  * text is stored whole; splitting happens when sending.
  * Returns FALSE without error for a duplicate origin. */
 gboolean rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,

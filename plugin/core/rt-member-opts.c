@@ -192,6 +192,10 @@ apply_one (RtMember *m, const char *opt, const char *value, GError **error)
           return FALSE;
         }
     }
+  else if (g_str_equal (opt, "--digest"))
+    return rt_schedule_parse (value, &m->digest, error);
+  else if (g_str_equal (opt, "--quiet"))
+    return rt_quiet_parse (value, &m->quiet, error);
   else
     g_return_val_if_reached (FALSE);   /* option_known() lets only these through */
   return TRUE;
@@ -202,7 +206,8 @@ option_known (const char *opt, GError **error)
 {
   static const char *const known[] = {
     "--name", "--site", "--country", "--tz", "--lang", "--hours", "--days",
-    "--offhours-im", "--im", "--no-im", "--email", "--no-email", "--immediate-mail", NULL
+    "--offhours-im", "--im", "--no-im", "--email", "--no-email", "--immediate-mail",
+    "--digest", "--quiet", NULL
   };
 
   if (g_strv_contains (known, opt))
@@ -211,7 +216,7 @@ option_known (const char *opt, GError **error)
     g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
                  _("Unknown option “%s”. Options: --name --site --country --tz --lang "
                    "--hours --days --offhours-im --im --no-im --email --no-email "
-                   "--immediate-mail."), opt);
+                   "--immediate-mail --digest --quiet."), opt);
   else
     g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
                  _("Unexpected “%s”: options start with --, for example --tz Europe/Brussels."),

@@ -9,7 +9,9 @@ G_BEGIN_DECLS
  * --hours HH:MM-HH:MM --days Mon-Fri --offhours-im yes|no --im URI (repeatable:
  * adds an endpoint) --no-im URI (removes one) --email ADDR (repeatable: adds
  * a mailto endpoint, the address checked by rt_email_normalize) --no-email
- * ADDR (removes one) --immediate-mail yes|no|default. On success the changes are
+ * ADDR (removes one) --immediate-mail yes|no|default --digest SCHEDULE
+ * ("off", "immediate", "hourly", "daily 08:00", "weekly Sun 18:00":
+ * rt_schedule_parse) --quiet HH:MM-HH:MM|none (rt_quiet_parse). On success the changes are
  * applied to member; on error member is untouched and error says which option
  * and why (translated, RT_ERROR_INVALID). */
 gboolean rt_member_apply_options (RtMember *member, char **argv, GError **error);

@@ -33,6 +33,7 @@ rt_endpoint_free (RtEndpoint *ep)
   g_free (ep->scheme);
   g_free (ep->address);
   g_free (ep->account);
+  g_free (ep->failing_reason);
   g_free (ep);
 }
 
@@ -44,6 +45,8 @@ rt_member_new (const char *handle)
   m->tz = g_strdup ("UTC");
   m->lang = g_strdup ("en");
   rt_hours_init_default (&m->hours);
+  m->digest = (RtSchedule) { .kind = RT_SCHEDULE_DAILY, .hour = 8, .minute = 0 };
+  rt_quiet_init_default (&m->quiet);
   m->endpoints = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_endpoint_free);
   return m;
 }
@@ -63,12 +66,18 @@ rt_member_copy (const RtMember *m)
   c->hours = m->hours;
   c->offhours_im = m->offhours_im;
   c->immediate_mail = m->immediate_mail;
+  c->digest = m->digest;
+  c->quiet = m->quiet;
+  c->last_digest_slot = m->last_digest_slot;
+  c->unsubscribed_us = m->unsubscribed_us;
   c->endpoints = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_endpoint_free);
   for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
     {
       const RtEndpoint *ep = g_ptr_array_index (m->endpoints, i);
       RtEndpoint *copy = rt_endpoint_new (ep->scheme, ep->address, ep->account);
       copy->id = ep->id;
+      copy->failing_us = ep->failing_us;
+      copy->failing_reason = g_strdup (ep->failing_reason);
       g_ptr_array_add (c->endpoints, copy);
     }
   return c;
@@ -165,6 +174,18 @@ rt_member_find_scheme (const RtMember *m, const char *scheme)
   for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
     if (g_strcmp0 (((const RtEndpoint *) g_ptr_array_index (m->endpoints, i))->scheme, scheme) == 0)
       return (gint) i;
+  return -1;
+}
+
+gint
+rt_member_mail_endpoint (const RtMember *m)
+{
+  for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
+    {
+      const RtEndpoint *ep = g_ptr_array_index (m->endpoints, i);
+      if (g_strcmp0 (ep->scheme, RT_EMAIL_SCHEME) == 0 && ep->failing_us == 0)
+        return (gint) i;
+    }
   return -1;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <glib.h>
 #include "rt-hours.h"
+#include "rt-schedule.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,8 @@ typedef struct {
   char  *scheme;
   char  *address;
   char  *account;
+  gint64 failing_us;      /* email: when it started bouncing (0: fine) */
+  char  *failing_reason;  /* email: why (a bounce's status text), or NULL */
 } RtEndpoint;
 
 typedef struct {
@@ -49,6 +52,12 @@ typedef struct {
   RtHours   hours;
   gboolean  offhours_im; /* IM even outside working hours */
   RtImmediate immediate_mail; /* mail at once when not reachable by IM */
+  RtSchedule digest;    /* mail schedule (default daily 08:00) */
+  RtQuiet    quiet;     /* no digest in these local hours (default 22:00-07:00) */
+  /* State the store keeps; read with the member, never written by
+   * rt_store_member_save (rt-store.h has the functions that change them). */
+  gint64     last_digest_slot;  /* UTC µs of the last digest slot sent */
+  gint64     unsubscribed_us;   /* when they unsubscribed by mail; 0: never */
   GPtrArray *endpoints; /* RtEndpoint*, owned */
 } RtMember;
 
@@ -69,12 +78,14 @@ typedef struct {
   char  *text;          /* plain text, never markup */
   gint64 created_us;
   gint64 source_link;   /* link the line came from, 0 if none */
+  gint64 thread_id;     /* the message this one answers (a thread), 0 if none */
 } RtMessage;
 
 void        rt_workspace_free (RtWorkspace *ws);
 RtEndpoint *rt_endpoint_new (const char *scheme, const char *address, const char *account);
 void        rt_endpoint_free (RtEndpoint *ep);
-RtMember   *rt_member_new (const char *handle);   /* defaults: UTC, en, default hours */
+/* Defaults: UTC, en, default hours, digest daily 08:00, quiet 22:00-07:00. */
+RtMember   *rt_member_new (const char *handle);
 RtMember   *rt_member_copy (const RtMember *m);
 void        rt_member_free (RtMember *m);
 void        rt_link_free (RtLink *link);
@@ -90,6 +101,9 @@ char       *rt_endpoint_format (const RtEndpoint *ep);   /* "xmpp:alice@site-a.t
 const char *rt_endpoint_protocol (const RtEndpoint *ep);
 /* Index of the member's first endpoint with this scheme, -1 if none. */
 gint        rt_member_find_scheme (const RtMember *m, const char *scheme);
+/* Index of the member's first email endpoint that is not failing, -1 if
+ * none: where digests and mention mails go. */
+gint        rt_member_mail_endpoint (const RtMember *m);
 /* Does the member want messages mailed at once when they are not reachable
  * by IM: their own choice, else the workspace's (ws may be NULL: no). */
 gboolean    rt_member_wants_immediate_mail (const RtMember *m, const RtWorkspace *ws);

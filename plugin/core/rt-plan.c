@@ -7,6 +7,7 @@ void
 rt_policy_init_default (RtPolicy *policy)
 {
   policy->im_when_away = TRUE;
+  policy->mention_delay_us = RT_POLICY_MENTION_DELAY_S * G_USEC_PER_SEC;
 }
 
 static RtPlan

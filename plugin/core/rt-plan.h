@@ -27,6 +27,9 @@ typedef enum {
 
 typedef struct {
   gboolean im_when_away;   /* TRUE (default): an away member still gets the IM */
+  gint64   mention_delay_us; /* a mention of a member who waits for the digest
+                                is mailed this long after the message unless
+                                they were live meanwhile (default 300 s) */
 } RtPolicy;
 
 typedef struct {
@@ -34,6 +37,8 @@ typedef struct {
   RtPlanReason reason;
   gint         endpoint_index;  /* for RT_ROUTE_IM and RT_ROUTE_MAIL, else -1 */
 } RtPlan;
+
+#define RT_POLICY_MENTION_DELAY_S 300
 
 void   rt_policy_init_default (RtPolicy *policy);
 

@@ -45,7 +45,23 @@ message_from_row (sqlite3_stmt *st)
   msg->text = col_text (st, 5);
   msg->created_us = sqlite3_column_int64 (st, 6);
   msg->source_link = sqlite3_column_int64 (st, 7);
+  msg->thread_id = sqlite3_column_int64 (st, 8);
   return msg;
+}
+
+static const char mention_insert_sql[] =
+  "INSERT OR IGNORE INTO mentions (msg_id, member_id, due_us, state) VALUES (?1, ?2, ?3, 0)";
+
+static gboolean
+mention_write (RtStore *store, gint64 msg_id, const RtDeliveryRow *row, GError **error)
+{
+  sqlite3_stmt *st = store_stmt (store, mention_insert_sql);
+  if (st == NULL)
+    return store_error (store, error);
+  sqlite3_bind_int64 (st, 1, msg_id);
+  sqlite3_bind_int64 (st, 2, row->target);
+  sqlite3_bind_int64 (st, 3, row->mention_due_us);
+  return run (st) == SQLITE_DONE || store_error (store, error);
 }
 
 /* Returns 1 stored, 0 duplicate, -1 error. */
@@ -63,6 +79,7 @@ message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint 
   bind_text (st, 5, msg->text ? msg->text : "");
   sqlite3_bind_int64 (st, 6, msg->created_us);
   sqlite3_bind_int64 (st, 7, msg->source_link);
+  sqlite3_bind_int64 (st, 8, msg->thread_id);
   if (run (st) != SQLITE_DONE)
     {
       int code = constraint (store);
@@ -100,6 +117,8 @@ message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint 
           store_error (store, error);
           return -1;
         }
+      if (row->kind == 'M' && row->mention_due_us > 0 && !mention_write (store, *id, row, error))
+        return -1;
     }
   return 1;
 }
@@ -258,6 +277,7 @@ rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint64 target,
           sqlite3_bind_text (st, 5, rt_route_to_string (member ? RT_ROUTE_PENDING : RT_ROUTE_IM),
                              -1, SQLITE_STATIC);
           bind_text (st, 6, error_text);
+          sqlite3_bind_int64 (st, 7, next_at_us);   /* kept since */
         }
       else
         {
@@ -300,4 +320,23 @@ rt_store_pending (RtStore *store, gint64 member_id)
     g_ptr_array_add (list, message_from_row (st));
   sqlite3_reset (st);
   return list;
+}
+
+GArray *
+rt_store_message_pending_members (RtStore *store, gint64 msg_id)
+{
+  static const char sql[] =
+    "SELECT target FROM deliveries WHERE msg_id = ?1 AND kind = 'M' AND state = 1";
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *st = store_stmt (store, sql);
+  if (st == NULL)
+    return ids;
+  sqlite3_bind_int64 (st, 1, msg_id);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (st, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (st);
+  return ids;
 }

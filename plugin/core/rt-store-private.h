@@ -2,7 +2,9 @@
  * rt-store-outbox.c); not for use outside them.
  *
  * rt-store.c owns the connection, the schema and the statement table;
- * rt-store-outbox.c keeps messages and their deliveries. */
+ * rt-store-outbox.c keeps messages and their deliveries; rt-store-digest.c
+ * digests, mention mails and hub values. Files added later may keep their
+ * SQL to themselves with store_stmt() instead of growing the table. */
 #pragma once
 #include <sqlite3.h>
 #include "rt-store.h"
@@ -15,6 +17,7 @@ enum {
   STATE_PENDING = 1,  /* kept for the member's next digest (route 'pending') */
   STATE_SENT = 2,
   STATE_FAILED = 3,   /* a link delivery given up */
+  STATE_IN_DIGEST = 4, /* went out in a digest (RT_DELIVERY_IN_DIGEST) */
 };
 
 /* The prepared statements; their SQL is statement_sql in rt-store.c. */
@@ -36,6 +39,7 @@ struct _RtStore {
   sqlite3      *db;
   sqlite3_stmt *stmt[N_STATEMENTS];
   GHashTable   *members_cache;   /* gint64 ws_id -> GPtrArray of RtMember* */
+  GHashTable   *more_stmts;      /* const char *sql (static) -> sqlite3_stmt* */
   gint64        last_im;         /* largest members.last_im handed out */
 };
 
@@ -43,6 +47,12 @@ struct _RtStore {
 G_GNUC_INTERNAL gboolean      store_error (RtStore *store, GError **error);
 /* The prepared statement id (reset; reset it again after use). */
 G_GNUC_INTERNAL sqlite3_stmt *S (RtStore *store, StmtId id);
+/* The statement for sql, a string with static storage (its address is the
+ * key), prepared on first use and kept until close; reset like S(). NULL
+ * (and an error log) only if SQLite cannot prepare it: a programming error. */
+G_GNUC_INTERNAL sqlite3_stmt *store_stmt (RtStore *store, const char *sql);
+/* Forget the cached member arrays (after any write to members or endpoints). */
+G_GNUC_INTERNAL void          store_members_changed (RtStore *store);
 /* Step a statement that returns no rows; reset it. Returns the SQLite code. */
 G_GNUC_INTERNAL int           run (sqlite3_stmt *st);
 /* The extended code of the last failure (SQLITE_CONSTRAINT_UNIQUE, ...). */

@@ -14,9 +14,15 @@
 #include "rt-error.h"
 
 #define MEMBER_COLS "SELECT id, ws_id, handle, name, site, country, tz, lang, " \
-                    "hours_start, hours_end, days, offhours_im, immediate_mail FROM members "
+                    "hours_start, hours_end, days, offhours_im, immediate_mail, " \
+                    "digest, quiet, last_digest_slot, unsubscribed_us FROM members "
 #define MSG_COLS "SELECT m.id, m.ws_id, m.origin, m.author_member, m.author_label, " \
-                 "m.text, m.created_us, m.source_link FROM messages m "
+                 "m.text, m.created_us, m.source_link, m.thread_id FROM messages m "
+#define EP_COLS "id, scheme, address, account, failing_us, failing_reason"
+/* The schedule columns: a change of any of them restarts the member's
+ * digest slots at the latest slot at or before now (?15). */
+#define SCHEDULE_CHANGED "digest IS NOT ?13 OR quiet IS NOT ?14 OR tz IS NOT ?6 OR " \
+                         "hours_start IS NOT ?8 OR hours_end IS NOT ?9 OR days IS NOT ?10"
 #define WS_COLS "SELECT id, name, mailbox, immediate_mail FROM workspaces "
 #define DELIVERY_KEY " WHERE msg_id = ?1 AND kind = ?2 AND target = ?3"
 
@@ -31,11 +37,14 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_WS_SET_MAIL] = "UPDATE workspaces SET mailbox = ?2, immediate_mail = ?3 WHERE id = ?1",
   [S_WS_DELETE] = "DELETE FROM workspaces WHERE id = ?1",
   [S_MEMBER_INSERT] = "INSERT INTO members (ws_id, handle, name, site, country, tz, lang, "
-    "hours_start, hours_end, days, offhours_im, immediate_mail) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    "hours_start, hours_end, days, offhours_im, immediate_mail, digest, quiet, last_digest_slot) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+  /* SET expressions read the old values: the CASE compares old and new. */
   [S_MEMBER_UPDATE] = "UPDATE members SET ws_id = ?1, handle = ?2, name = ?3, site = ?4, "
     "country = ?5, tz = ?6, lang = ?7, hours_start = ?8, hours_end = ?9, days = ?10, "
-    "offhours_im = ?11, immediate_mail = ?12 WHERE id = ?13",
+    "offhours_im = ?11, immediate_mail = ?12, digest = ?13, quiet = ?14, "
+    "last_digest_slot = CASE WHEN " SCHEDULE_CHANGED " THEN MAX (last_digest_slot, ?15) "
+    "ELSE last_digest_slot END WHERE id = ?16",
   [S_MEMBER_FIND] = MEMBER_COLS "WHERE ws_id = ?1 AND handle = ?2",
   [S_MEMBER_GET] = MEMBER_COLS "WHERE id = ?1",
   [S_MEMBER_LIST] = MEMBER_COLS "WHERE ws_id = ?1 ORDER BY handle",
@@ -47,11 +56,12 @@ static const char *const statement_sql[N_STATEMENTS] = {
     "WHERE e.scheme = ?1 AND e.address = ?2 COLLATE NOCASE ORDER BY m.last_im DESC, m.id",
   [S_MEMBER_LAST_IM] = "UPDATE members SET last_im = ?2 WHERE id = ?1",
   [S_EP_DELETE] = "DELETE FROM endpoints WHERE member_id = ?1",
-  [S_EP_INSERT] = "INSERT INTO endpoints (member_id, pos, scheme, address, account) "
-    "VALUES (?1, ?2, ?3, ?4, ?5)",
-  [S_EP_OF_MEMBER] = "SELECT member_id, id, scheme, address, account FROM endpoints "
+  [S_EP_INSERT] = "INSERT INTO endpoints (member_id, pos, scheme, address, account, "
+    "failing_us, failing_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [S_EP_OF_MEMBER] = "SELECT member_id, " EP_COLS " FROM endpoints "
     "WHERE member_id = ?1 ORDER BY pos",
-  [S_EP_OF_WS] = "SELECT e.member_id, e.id, e.scheme, e.address, e.account FROM endpoints e "
+  [S_EP_OF_WS] = "SELECT e.member_id, e.id, e.scheme, e.address, e.account, e.failing_us, "
+    "e.failing_reason FROM endpoints e "
     "JOIN members m ON m.id = e.member_id WHERE m.ws_id = ?1 ORDER BY e.member_id, e.pos",
   [S_LINK_INSERT] = "INSERT INTO links (ws_id, protocol, account, room) VALUES (?1, ?2, ?3, ?4)",
   [S_LINK_FIND] = "SELECT id, ws_id, protocol, account, room FROM links "
@@ -63,7 +73,7 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_LINK_DROP_DELIVERIES] = "DELETE FROM deliveries WHERE kind = 'L' AND target = ?1 "
     "AND state = 0",
   [S_MSG_INSERT] = "INSERT INTO messages (ws_id, origin, author_member, author_label, text, "
-    "created_us, source_link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "created_us, source_link, thread_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
   [S_MSG_GET] = MSG_COLS "WHERE m.id = ?1",
   [S_MSG_COUNT_WS] = "SELECT COUNT(*) FROM messages WHERE ws_id = ?1",
   [S_MSG_COUNT_ALL] = "SELECT COUNT(*) FROM messages",
@@ -73,8 +83,10 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_DELIV_SENT] = "UPDATE deliveries SET state = 2, sent_at = ?4" DELIVERY_KEY,
   [S_DELIV_RETRY] = "UPDATE deliveries SET attempts = attempts + 1, next_at = ?4, error = ?5"
     DELIVERY_KEY,
+  /* next_at of a row kept for the digest says since when it waits (the
+   * digest scheduler needs the oldest per member). */
   [S_DELIV_GIVE_UP] = "UPDATE deliveries SET attempts = attempts + 1, state = ?4, route = ?5, "
-    "error = ?6" DELIVERY_KEY,
+    "error = ?6, next_at = ?7" DELIVERY_KEY,
   [S_DELIV_DEFER] = "UPDATE deliveries SET next_at = ?4" DELIVERY_KEY " AND state = 0",
   [S_RESCHEDULE] = "UPDATE deliveries SET next_at = ?1 WHERE state = 0 AND next_at > ?1",
   [S_DUE] = "SELECT msg_id, kind, target, route, endpoint, attempts, next_at FROM deliveries "
@@ -308,7 +320,23 @@ migrate (sqlite3 *db, GError **error)
 
 /* ---- helpers --------------------------------------------------------- */
 
-/* Shared with rt-store-outbox.c: see rt-store-private.h. */
+/* Shared with rt-store-outbox.c and rt-store-digest.c: see
+ * rt-store-private.h. */
+
+sqlite3_stmt *
+store_stmt (RtStore *store, const char *sql)
+{
+  sqlite3_stmt *st = g_hash_table_lookup (store->more_stmts, sql);
+  if (st != NULL)
+    return st;
+  if (sqlite3_prepare_v3 (store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+    {
+      g_critical ("rt-store: cannot prepare “%s”: %s", sql, sqlite3_errmsg (store->db));
+      return NULL;
+    }
+  g_hash_table_insert (store->more_stmts, (gpointer) sql, st);
+  return st;
+}
 
 gboolean
 store_error (RtStore *store, GError **error)
@@ -372,11 +400,12 @@ tx_end (RtStore *store, gboolean ok, GError **error)
   return FALSE;
 }
 
-static void
-members_changed (RtStore *store)
+void
+store_members_changed (RtStore *store)
 {
   g_hash_table_remove_all (store->members_cache);
 }
+
 
 /* In one transaction: deletes row id with statement del, then runs statement
  * also (none if N_STATEMENTS), each with id as ?1. Fails with
@@ -409,6 +438,12 @@ delete_by_id (RtStore *store, StmtId del, StmtId also, gint64 id,
 
 /* ---- open/close ------------------------------------------------------ */
 
+static void
+stmt_finalize (gpointer st)
+{
+  sqlite3_finalize (st);
+}
+
 RtStore *
 rt_store_open (const char *path, GError **error)
 {
@@ -417,6 +452,7 @@ rt_store_open (const char *path, GError **error)
 
   store->members_cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                 (GDestroyNotify) g_ptr_array_unref);
+  store->more_stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stmt_finalize);
   rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK)
     {
@@ -457,6 +493,7 @@ rt_store_close (RtStore *store)
     return;
   for (int i = 0; i < N_STATEMENTS; i++)
     sqlite3_finalize (store->stmt[i]);
+  g_hash_table_unref (store->more_stmts);   /* finalizes them */
   sqlite3_close (store->db);
   g_hash_table_unref (store->members_cache);
   g_free (store);
@@ -577,7 +614,7 @@ rt_store_workspace_delete (RtStore *store, gint64 id, GError **error)
 {
   if (!delete_by_id (store, S_WS_DELETE, N_STATEMENTS, id, _("No such workspace."), error))
     return FALSE;
-  members_changed (store);
+  store_members_changed (store);
   return TRUE;
 }
 
@@ -606,10 +643,17 @@ member_from_row (sqlite3_stmt *st)
     m->immediate_mail = RT_IMMEDIATE_FOLLOW;
   else
     m->immediate_mail = sqlite3_column_int (st, 12) ? RT_IMMEDIATE_YES : RT_IMMEDIATE_NO;
+  /* Written only by member_save through the parsers: a value that does not
+   * parse (edited by hand) leaves the default. */
+  rt_schedule_parse ((const char *) sqlite3_column_text (st, 13), &m->digest, NULL);
+  rt_quiet_parse ((const char *) sqlite3_column_text (st, 14), &m->quiet, NULL);
+  m->last_digest_slot = sqlite3_column_int64 (st, 15);
+  m->unsubscribed_us = sqlite3_column_int64 (st, 16);
   return m;
 }
 
-/* Endpoint rows: member_id, id, scheme, address, account. */
+/* Endpoint rows: member_id, id, scheme, address, account, failing_us,
+ * failing_reason. */
 static RtEndpoint *
 endpoint_from_row (sqlite3_stmt *st)
 {
@@ -618,6 +662,8 @@ endpoint_from_row (sqlite3_stmt *st)
   ep->scheme = col_text (st, 2);
   ep->address = col_text (st, 3);
   ep->account = col_text (st, 4);
+  ep->failing_us = sqlite3_column_int64 (st, 5);
+  ep->failing_reason = col_text (st, 6);
   return ep;
 }
 
@@ -644,9 +690,22 @@ member_load (RtStore *store, StmtId id, gint64 arg1, const char *arg2)
   return m;
 }
 
+/* The latest slot of m's schedule at or before now, else now: what a new
+ * or changed schedule starts from. */
+static gint64
+schedule_start (const RtMember *m)
+{
+  gint64 now = rt_clock_now ();
+  gint64 slot = rt_schedule_due_slot (&m->digest, &m->hours, &m->quiet, m->tz, 0, now);
+  return slot != 0 ? slot : now;
+}
+
 static void
 bind_member (sqlite3_stmt *st, const RtMember *m)
 {
+  g_autofree char *digest = rt_schedule_format (&m->digest);
+  g_autofree char *quiet = rt_quiet_format (&m->quiet);
+
   sqlite3_bind_int64 (st, 1, m->ws_id);
   bind_text (st, 2, m->handle);
   bind_text (st, 3, m->name);
@@ -662,6 +721,9 @@ bind_member (sqlite3_stmt *st, const RtMember *m)
     sqlite3_bind_null (st, 12);
   else
     sqlite3_bind_int (st, 12, m->immediate_mail == RT_IMMEDIATE_YES);
+  sqlite3_bind_text (st, 13, digest, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (st, 14, quiet, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (st, 15, schedule_start (m));
 }
 
 static gboolean
@@ -671,7 +733,7 @@ member_write (RtStore *store, RtMember *m, gint64 *id, GError **error)
 
   bind_member (st, m);
   if (m->id)
-    sqlite3_bind_int64 (st, 13, m->id);
+    sqlite3_bind_int64 (st, 16, m->id);
   if (run (st) != SQLITE_DONE)
     {
       int code = constraint (store);
@@ -704,6 +766,8 @@ member_write (RtStore *store, RtMember *m, gint64 *id, GError **error)
       bind_text (st, 3, ep->scheme);
       bind_text (st, 4, ep->address);
       bind_text (st, 5, ep->account);
+      sqlite3_bind_int64 (st, 6, ep->failing_us);
+      bind_text (st, 7, ep->failing_reason);
       if (run (st) != SQLITE_DONE)
         return store_error (store, error);
     }
@@ -723,7 +787,7 @@ rt_store_member_save (RtStore *store, RtMember *member, GError **error)
   if (!tx_begin (store, error))
     return FALSE;
   gboolean ok = tx_end (store, member_write (store, member, &id, error), error);
-  members_changed (store);   /* even a rolled-back write may have been seen */
+  store_members_changed (store);   /* even a rolled-back write may have been seen */
   if (!ok)
     return FALSE;
   member->id = id;
@@ -808,7 +872,7 @@ rt_store_member_remove (RtStore *store, gint64 ws_id, const char *handle, GError
   if (!ok)
     store_error (store, error);
   ok = tx_end (store, ok, error);
-  members_changed (store);
+  store_members_changed (store);
   return ok;
 }
 

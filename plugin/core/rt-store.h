@@ -34,7 +34,12 @@ gboolean     rt_store_workspace_set_mail (RtStore *store, gint64 id, const char 
                                           gboolean immediate, GError **error);
 
 /* Members. save inserts (id == 0: sets member->id) or updates (id != 0), and
- * replaces the member's endpoints. Handles are unique per workspace. */
+ * replaces the member's endpoints (keeping each one's failing mark). Handles
+ * are unique per workspace. When the member is new or its digest, quiet
+ * hours, time zone, hours or days changed, the last digest slot becomes the
+ * latest slot of the new schedule at or before now (never earlier than the
+ * stored one): a new schedule does not send a digest for the past at once.
+ * last_digest_slot and unsubscribed_us of member are not written. */
 gboolean   rt_store_member_save (RtStore *store, RtMember *member, GError **error);
 RtMember  *rt_store_member_find (RtStore *store, gint64 ws_id, const char *handle, GError **error);
 RtMember  *rt_store_member_get (RtStore *store, gint64 member_id);  /* NULL if none */
@@ -63,9 +68,12 @@ typedef struct {
   RtRoute route;      /* IM or MAIL for members sent now, PENDING kept for
                          the digest; links always IM */
   gint    endpoint;   /* endpoint index for members, -1 otherwise */
+  gint64  mention_due_us; /* members: > 0 adds a mentions row due then (a
+                             mention mail unless they are live before) */
 } RtDeliveryRow;
 
-/* Stores msg and its deliveries in one transaction; sets msg->id.
+/* Stores msg (with its thread_id) and its deliveries (and mentions rows) in
+ * one transaction; sets msg->id.
  * Returns FALSE without error if a message with the same non-NULL origin
  * already exists in the workspace (a duplicate: nothing stored, msg->id = 0). */
 gboolean  rt_store_message_add (RtStore *store, RtMessage *msg,
@@ -96,7 +104,8 @@ gint64    rt_store_outbox_count_due (RtStore *store);
  * send leaves at most that one delivery uncertain). */
 gboolean  rt_store_outbox_sent (RtStore *store, gint64 msg_id, char kind, gint64 target, GError **error);
 /* Count an attempt; give_up turns the row into a PENDING one for members
- * (fallback to the digest) or failed for links; else retry at next_at_us.
+ * (fallback to the digest; next_at_us then says since when it is kept: pass
+ * now) or failed for links; else retry at next_at_us.
  * error_text (may be NULL) is kept for /ws pending and diagnostics. */
 gboolean  rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint64 target,
                                  gint64 next_at_us, gboolean give_up,
@@ -112,6 +121,84 @@ gboolean  rt_store_outbox_reschedule_all (RtStore *store, gint64 now_us, GError 
 
 /* Messages kept for a member's next digest, oldest first. (RtMessage*) */
 GPtrArray *rt_store_pending (RtStore *store, gint64 member_id);
+/* Members (ids) for whom msg_id is kept for the digest (state 1). (gint64) */
+GArray    *rt_store_message_pending_members (RtStore *store, gint64 msg_id);
+
+/* ---- digests, mention mails, hub values (rt-store-digest.c) ---------- */
+
+/* deliveries.state of a row that went out in a digest. */
+#define RT_DELIVERY_IN_DIGEST 4
+
+/* The hub's reply-token key (meta "token_key"), made with
+ * rt_token_key_generate and stored on first use. Never log it.
+ * (transfer full: *key, free with g_free after wiping) */
+gboolean  rt_store_token_key (RtStore *store, guint8 **key, gsize *key_len, GError **error);
+
+/* Every member with messages kept for their digest: member id and when the
+ * oldest of them was kept (deliveries.next_at of state 1 rows). One scan of
+ * the undelivered rows. (GArray of RtPendingSince, by member id) */
+typedef struct {
+  gint64 member_id;
+  gint64 since_us;
+} RtPendingSince;
+GArray   *rt_store_pending_since (RtStore *store);
+
+/* The digest rows of these members: (member id, message id) of each state 1
+ * delivery, by member then message. One scan of the undelivered rows.
+ * (GArray of RtPendingRow) */
+typedef struct {
+  gint64 member_id;
+  gint64 msg_id;
+} RtPendingRow;
+GArray   *rt_store_pending_rows (RtStore *store, const gint64 *member_ids, guint n);
+
+/* A digest was accepted for sending: in one transaction the rows still in
+ * state 1 become RT_DELIVERY_IN_DIGEST, each (member, slot) of slots
+ * (n_slots pairs, member id then slot) becomes that member's last digest
+ * slot, and message_id is recorded in mail_out (kind "digest", ws_id and
+ * member_id of the member the digest was for). */
+gboolean  rt_store_digest_sent (RtStore *store, const RtPendingRow *rows, guint n_rows,
+                                const gint64 *slots, guint n_slots,
+                                const char *message_id, gint64 ws_id, gint64 member_id,
+                                GError **error);
+
+/* Record a mail the hub sent (mail_out): kind "digest", "mention",
+ * "immediate" or "explain". A message_id already there is left as it is. */
+gboolean  rt_store_mail_out_add (RtStore *store, const char *message_id, const char *kind,
+                                 gint64 ws_id, gint64 member_id, gint64 msg_id,
+                                 GError **error);
+
+/* The member was seen live now (an IM endpoint available in working hours,
+ * or in a linked room): members.last_live_us = MAX (stored, now_us). */
+gboolean  rt_store_member_seen_live (RtStore *store, gint64 member_id, gint64 now_us,
+                                     GError **error);
+/* members.last_live_us (0: never, or no such member). */
+gint64    rt_store_member_last_live (RtStore *store, gint64 member_id);
+
+/* Mentions rows (mention mails). state: */
+enum {
+  RT_MENTION_WAITING = 0,
+  RT_MENTION_SENT = 2,
+  RT_MENTION_DROPPED = 5,   /* seen live meanwhile, or nowhere to mail it */
+};
+typedef struct {
+  gint64 msg_id;
+  gint64 member_id;
+  gint64 due_us;
+} RtMentionRow;
+/* Up to limit waiting mentions due at or before now_us, earliest first.
+ * (GArray of RtMentionRow) */
+GArray   *rt_store_mentions_due (RtStore *store, gint64 now_us, guint limit);
+/* Earliest due_us of a waiting mention, or -1 if none. */
+gint64    rt_store_mentions_next (RtStore *store);
+/* Move a waiting mention to due_us (its mailbox is offline: try later). */
+gboolean  rt_store_mention_defer (RtStore *store, gint64 msg_id, gint64 member_id,
+                                  gint64 due_us, GError **error);
+/* A waiting mention is done: state RT_MENTION_SENT (then message_id, if
+ * not NULL, goes to mail_out as kind "mention" in the same transaction) or
+ * RT_MENTION_DROPPED. */
+gboolean  rt_store_mention_done (RtStore *store, gint64 msg_id, gint64 member_id, int state,
+                                 const char *message_id, gint64 ws_id, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtStore, rt_store_close)
 

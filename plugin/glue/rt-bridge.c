@@ -66,9 +66,12 @@ gboolean
 rt_bridge_accept (RtMessage *msg, GError **error)
 {
   RtGlue *glue = rt_glue ();
+  glue->policy.mention_delay_us =
+    (gint64) MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/mention_delay_s")) * G_USEC_PER_SEC;
   if (!rt_hub_accept (glue->store, &glue->world, &glue->policy, msg, error))
     return FALSE;
   rt_pump_kick ();
+  rt_digester_note_message ();   /* items kept, mentions waiting */
   return TRUE;
 }
 
@@ -159,6 +162,10 @@ on_im_msg (PurpleAccount *account, const char *who, const char *message,
   if (flags & (PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_AUTO_RESP | PURPLE_MESSAGE_SYSTEM))
     return;
   gboolean mail = g_strcmp0 (purple_account_get_protocol_id (account), RT_MAIL_ACCOUNT_PROTOCOL) == 0;
+  /* rt-mail-in.c decides about every mail (tokens, replies, bounces) and
+   * takes what is a workspace's; what it leaves is nobody's. */
+  if (mail && rt_mail_in_active ())
+    return;
   const char *scheme = mail ? RT_EMAIL_SCHEME
                             : rt_presence_scheme_for_protocol (purple_account_get_protocol_id (account));
   g_autofree char *address = g_strdup (purple_normalize (account, who));

@@ -6,6 +6,7 @@
 #include "rt-clock.h"
 #include "rt-error.h"
 #include "rt-member-opts.h"
+#include "rt-mailin.h"
 
 static PurpleCmdId ws_cmd;
 
@@ -65,7 +66,8 @@ cmd_help (PurpleConversation *conv)
                "/ws unlink: stop bridging this chat room\n"
                "/ws member add|set WS HANDLE [--name N] [--site S] [--country CC] [--tz ZONE] "
                "[--lang L] [--hours HH:MM-HH:MM] [--days Mon-Fri] [--offhours-im yes|no] [--im URI] [--no-im URI] "
-               "[--email ADDR] [--no-email ADDR] [--immediate-mail yes|no|default]\n"
+               "[--email ADDR] [--no-email ADDR] [--immediate-mail yes|no|default] "
+               "[--digest off|immediate|hourly|\"daily HH:MM\"|\"weekly DAY HH:MM\"] [--quiet HH:MM-HH:MM|none]\n"
                "/ws member remove WS HANDLE\n"
                "/ws member show WS HANDLE\n"
                "/ws who [WS]: members, local time, reachability and route now\n"
@@ -191,6 +193,37 @@ cmd_unlink (PurpleConversation *conv, char **argv, GError **error)
   return TRUE;
 }
 
+/* A second line for a member with an email address: "    digest daily
+ * 08:00, next digest Tue 08:00" (the member's local time), "digest off" or
+ * "unsubscribed by mail". */
+static void
+describe_digest (GString *out, const RtMember *m, gint64 now)
+{
+  if (rt_member_find_scheme (m, RT_EMAIL_SCHEME) < 0)
+    return;   /* digests go by mail only */
+  g_string_append (out, "\n    ");
+  if (m->unsubscribed_us != 0)
+    {
+      /* TRANSLATORS: in /ws who: the member stopped digests with the
+       * unsubscribe link of a digest. */
+      g_string_append (out, _("unsubscribed by mail"));
+      return;
+    }
+  g_autofree char *sched = rt_schedule_format (&m->digest);
+  gint64 next = rt_schedule_next_slot (&m->digest, &m->hours, &m->quiet, m->tz,
+                                       MAX (now, m->last_digest_slot));
+  if (next == 0)
+    {
+      /* TRANSLATORS: in /ws who: the member's mail schedule ("off", ...). */
+      g_string_append_printf (out, _("digest %s"), sched);
+      return;
+    }
+  g_autofree char *when = rt_local_time_format (m->tz, next);
+  /* TRANSLATORS: in /ws who: the mail schedule, then the next digest in the
+   * member's local time ("Tue 08:00"). */
+  g_string_append_printf (out, _("digest %s, next digest %s"), sched, when);
+}
+
 static void
 describe_member (GString *out, const RtMember *m, const RtWorkspace *ws)
 {
@@ -215,10 +248,17 @@ describe_member (GString *out, const RtMember *m, const RtWorkspace *ws)
   for (guint i = 0, n = 0; i < m->endpoints->len; i++)
     {
       const RtEndpoint *ep = g_ptr_array_index (m->endpoints, i);
-      if (g_str_equal (ep->scheme, RT_EMAIL_SCHEME))
-        /* TRANSLATORS: at the end of a member's line in /ws who: their mail addresses. */
-        g_string_append_printf (out, n++ == 0 ? _(", email %s") : ", %s", ep->address);
+      if (!g_str_equal (ep->scheme, RT_EMAIL_SCHEME))
+        continue;
+      /* TRANSLATORS: at the end of a member's line in /ws who: their mail addresses. */
+      g_string_append_printf (out, n++ == 0 ? _(", email %s") : ", %s", ep->address);
+      /* A bounce marked it (rt-mail-in.c); the next mail from it clears it. */
+      g_autofree char *failing = rt_store_mailin_failing (rt_glue ()->store, ep->id, NULL);
+      if (failing != NULL)
+        /* TRANSLATORS: after an email address in /ws who; %s is the bounce's reason. */
+        g_string_append_printf (out, *failing ? _(" (failing: %s)") : _(" (failing)"), failing);
     }
+  describe_digest (out, m, now);
 }
 
 static gboolean
@@ -274,6 +314,7 @@ cmd_member (PurpleConversation *conv, char **argv, GError **error)
       if (!rt_member_apply_options (member, argv + 3, error) || !rt_store_member_save (store, member, error))
         return FALSE;
       rt_presence_track_member (member);
+      rt_digester_kick ();   /* the schedule may have changed */
       g_autofree char *text = g_strdup_printf (g_str_equal (verb, "add") ? _("%s added to “%s”.")
                                                                          : _("%s updated in “%s”."),
                                                handle, ws->name);
@@ -309,6 +350,16 @@ cmd_member (PurpleConversation *conv, char **argv, GError **error)
                             /* TRANSLATORS: immediate mail of a member who follows the workspace. */
                             : ws->immediate_mail ? _("as the workspace (yes)") : _("as the workspace (no)");
       g_string_append_printf (out, _("\nimmediate mail: %s"), immediate);
+      g_autofree char *digest = rt_schedule_format (&m->digest);
+      g_autofree char *quiet = rt_quiet_format (&m->quiet);
+      /* TRANSLATORS: /ws member show: mail schedule and quiet hours. */
+      g_string_append_printf (out, _("\ndigest: %s, quiet hours %s"), digest, quiet);
+      if (m->unsubscribed_us != 0)
+        {
+          g_autofree char *when = rt_local_time_format (m->tz, m->unsubscribed_us);
+          /* TRANSLATORS: /ws member show: when the member unsubscribed by mail. */
+          g_string_append_printf (out, _(" (unsubscribed by mail, %s)"), when);
+        }
       for (guint i = 0; i < m->endpoints->len; i++)
         {
           const RtEndpoint *ep = g_ptr_array_index (m->endpoints, i);
@@ -427,7 +478,10 @@ cmd_mailbox (PurpleConversation *conv, char **argv, GError **error)
                               "members who asked for immediate mail."), ws->name, mailbox);
   say (conv, text);
   if (changed)
-    rt_pump_kick ();
+    {
+      rt_pump_kick ();
+      rt_digester_kick ();
+    }
   return TRUE;
 }
 

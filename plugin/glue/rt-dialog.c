@@ -73,7 +73,8 @@ member_ok (EditTarget *target_in, PurpleRequestFields *fields)
     }
 
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  static const char *const keys[] = { "name", "site", "country", "tz", "lang", "hours", "days" };
+  static const char *const keys[] = { "name", "site", "country", "tz", "lang", "hours", "days",
+                                      "digest", "quiet" };
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       const char *value = purple_request_fields_get_string (fields, keys[i]);
@@ -121,6 +122,7 @@ member_ok (EditTarget *target_in, PurpleRequestFields *fields)
       return;
     }
   rt_presence_track_member (member);
+  rt_digester_kick ();
 }
 
 static void
@@ -151,6 +153,11 @@ edit_member (gint64 ws_id, const char *handle)
   add_string (group, "lang", _("Language (for example fr)"), shown->lang);
   add_string (group, "hours", _("Working hours (HH:MM-HH:MM)"), hours);
   add_string (group, "days", _("Working days (for example Mon-Fri)"), days);
+  g_autofree char *digest = rt_schedule_format (&shown->digest);
+  g_autofree char *quiet = rt_quiet_format (&shown->quiet);
+  /* TRANSLATORS: dialog field; keep the schedule words in English. */
+  add_string (group, "digest", _("Digest (off, immediate, hourly, daily 08:00, weekly Sun 18:00)"), digest);
+  add_string (group, "quiet", _("Quiet hours (HH:MM-HH:MM or none)"), quiet);
   add_string (group, "im", _("IM endpoints (for example xmpp:alice@example.org), comma separated"), ims->str);
   add_string (group, "email", _("Email addresses, comma separated"), emails->str);
   purple_request_field_group_add_field (group,

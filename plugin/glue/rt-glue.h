@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <purple.h>
 #include "rt-hub.h"
+#include "rt-digest-run.h"
 
 #define RT_PLUGIN_ID   "core-roundtable"
 #define RT_PREFS_ROOT  "/plugins/core/roundtable"
@@ -75,6 +76,37 @@ PurpleAccount *rt_mailer_account (const char *username);
  * the debug log and the outbox row) says what went wrong. */
 RtMailerResult rt_mailer_send (const RtWorkspace *ws, const RtMessage *msg, const char *to,
                                const char **why);
+
+/* A connected mailbox account with the mail plugin loaded. */
+gboolean rt_mailer_ready (PurpleAccount *account);
+/* Send a digest or mention mail (rt-digest-run.h) from account to to, with
+ * Reply-To, List-Id, List-Unsubscribe, Auto-Submitted and its stable
+ * Message-ID. */
+RtMailerResult rt_mailer_send_rich (PurpleAccount *account, const char *to,
+                                    const RtDigestMail *mail, const char **why);
+
+/* rt-digester.c: digests at each member's slots and mention mails, on the
+ * event loop (docs/digests.md, "Wiring"). */
+void rt_digester_start (void);
+void rt_digester_stop (void);
+/* Something changed (a message kept for a digest, a member, a mailbox, an
+ * account signed on, the clock): look again soon (coalesced). */
+void rt_digester_kick (void);
+/* A message was accepted (items kept, maybe a mention): look within 30 s,
+ * and wake for a mention mail due earlier. */
+void rt_digester_note_message (void);
+/* An account signed on: people waiting for a mailbox are tried again. */
+void rt_digester_retry_now (void);
+/* A member was seen live (records members.last_live_us). */
+void rt_digester_seen_live (gint64 member_id);
+
+/* rt-mail-in.c: mail to a workspace's mailbox (the mail plugin's
+ * "roundtable-mail-received" signal) into the workspace. */
+void rt_mail_in_connect (PurplePlugin *plugin);
+void rt_mail_in_disconnect (void);
+/* TRUE while the handler listens: then it decides about every mail and
+ * rt-bridge.c leaves IMs on mail accounts alone. */
+gboolean rt_mail_in_active (void);
 
 /* rt-dialog.c: the Workspaces dialog (plugin action). */
 GList *rt_dialog_actions (PurplePlugin *plugin, gpointer context);

@@ -2,6 +2,7 @@
  * reaches an endpoint, the presence of that endpoint, and whether a member
  * sits in a linked room. These answers feed the core's RtWorld. */
 #include "rt-glue.h"
+#include "rt-clock.h"
 
 #define SETTLE_US (3 * G_USEC_PER_SEC)
 
@@ -219,6 +220,82 @@ on_signed_on (PurpleConnection *gc, gpointer data)
   rt_presence_track_account (account);
   rt_bridge_join_links (account);
   rt_pump_kick ();
+  rt_digester_retry_now ();   /* a mailbox, maybe: waiting digests go now */
+}
+
+/* ---- seen live (members.last_live_us; a mention mail is dropped if the
+ * member was live after the message) ------------------------------------ */
+
+/* A buddy came online or changed status: each member with that endpoint who
+ * is live now is recorded. */
+static void
+on_buddy_presence (PurpleBuddy *buddy)
+{
+  RtGlue *glue = rt_glue ();
+  PurpleAccount *account = purple_buddy_get_account (buddy);
+  const char *scheme = rt_presence_scheme_for_protocol (purple_account_get_protocol_id (account));
+  g_autoptr(GPtrArray) members = rt_store_members_by_endpoint (glue->store, scheme,
+                                                               purple_buddy_get_name (buddy));
+  gint64 now = rt_clock_now ();
+  for (guint i = 0; i < members->len; i++)
+    {
+      const RtMember *m = g_ptr_array_index (members, i);
+      if (rt_hub_reach (&glue->world, m, now).reach == RT_REACH_LIVE)
+        rt_digester_seen_live (m->id);
+    }
+}
+
+static void
+on_buddy_status (PurpleBuddy *buddy, PurpleStatus *old_status, PurpleStatus *status, gpointer data)
+{
+  on_buddy_presence (buddy);
+}
+
+static void
+on_buddy_signed_on (PurpleBuddy *buddy, gpointer data)
+{
+  on_buddy_presence (buddy);
+}
+
+/* Occupants of a linked room who are members were live there. */
+static void
+seen_in_room (PurpleConversation *conv, const char *nick)
+{
+  RtGlue *glue = rt_glue ();
+  PurpleAccount *account = purple_conversation_get_account (conv);
+  g_autoptr(RtLink) link = rt_store_link_find (glue->store, purple_account_get_protocol_id (account),
+                                               purple_account_get_username (account),
+                                               purple_conversation_get_name (conv));
+  if (link == NULL)
+    return;
+  if (nick != NULL)
+    {
+      const RtMember *m = rt_bridge_member_for_nick (link->ws_id, nick);
+      if (m != NULL)
+        rt_digester_seen_live (m->id);
+      return;
+    }
+  for (GList *u = purple_conv_chat_get_users (PURPLE_CONV_CHAT (conv)); u != NULL; u = u->next)
+    {
+      const RtMember *m = rt_bridge_member_for_nick (link->ws_id, purple_conv_chat_cb_get_name (u->data));
+      if (m != NULL)
+        rt_digester_seen_live (m->id);
+    }
+}
+
+static void
+on_chat_buddy_joined (PurpleConversation *conv, const char *name, PurpleConvChatBuddyFlags flags,
+                      gboolean new_arrival, gpointer data)
+{
+  rooms_changed ();
+  seen_in_room (conv, name);
+}
+
+static void
+on_chat_joined_seen (PurpleConversation *conv, gpointer data)
+{
+  rooms_changed ();
+  seen_in_room (conv, NULL);
 }
 
 static void
@@ -233,9 +310,16 @@ rt_presence_connect (PurplePlugin *plugin)
   g_clear_pointer (&in_room_cache, g_hash_table_destroy);   /* from an earlier load */
   in_room_cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) in_room_free);
   void *conversations = purple_conversations_get_handle ();
-  static const char *const room_signals[] = { "chat-buddy-joined", "chat-buddy-left", "chat-joined", "chat-left" };
+  static const char *const room_signals[] = { "chat-buddy-left", "chat-left" };
   for (guint i = 0; i < G_N_ELEMENTS (room_signals); i++)
     purple_signal_connect (conversations, room_signals[i], plugin, PURPLE_CALLBACK (on_room_change), NULL);
+  purple_signal_connect (conversations, "chat-buddy-joined", plugin,
+                         PURPLE_CALLBACK (on_chat_buddy_joined), NULL);
+  purple_signal_connect (conversations, "chat-joined", plugin,
+                         PURPLE_CALLBACK (on_chat_joined_seen), NULL);
+  void *blist = purple_blist_get_handle ();
+  purple_signal_connect (blist, "buddy-status-changed", plugin, PURPLE_CALLBACK (on_buddy_status), NULL);
+  purple_signal_connect (blist, "buddy-signed-on", plugin, PURPLE_CALLBACK (on_buddy_signed_on), NULL);
   if (signed_on_at == NULL)
     signed_on_at = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   purple_signal_connect (purple_connections_get_handle (), "signed-on", plugin,
