@@ -1,4 +1,4 @@
-/* rt-html-entity.h (internal to the mail core): HTML character references. */
+/* rt-html-entity.h: HTML character references (shared by the mail and stream cores; libpurple-free). */
 #pragma once
 #include <glib.h>
 

@@ -1,4 +1,4 @@
-/* rt-html-entity.c: HTML character references for rt-html-text. */
+/* rt-html-entity.c: HTML character references for rt-html-scan. */
 #include "rt-html-entity.h"
 
 #include <string.h>
