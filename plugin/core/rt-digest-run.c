@@ -2,6 +2,7 @@
  * building the mail's fields (see rt-digest-run.h). */
 #include "config.h"
 #include <string.h>
+#include <libintl.h>
 #include <glib/gi18n-lib.h>
 #include "rt-digest-run.h"
 #include "rt-email.h"
@@ -10,6 +11,12 @@
 #include "rt-mailout.h"
 #include "rt-mention.h"
 #include "rt-token.h"
+
+/* Mention mails are written for a member, in the member's language: lookups
+ * straight from libintl, not GLib's g_dgettext() family, which may switch
+ * translation off for the whole process (rt-lang.h, caveat 1). */
+#undef _
+#define _(String) dgettext (GETTEXT_PACKAGE, String)
 
 #define THREAD_TITLE_CHARS 60
 
@@ -216,6 +223,8 @@ rt_digest_batch_load (RtStore *store, const RtDigestPerson *person,
         .mention = rt_text_mentions (msg->text, m),
         .decision = rt_text_is_decision (msg->text),
       };
+      /* Only a mention can have had a mention mail: one key lookup each. */
+      item.mailed = item.mention && rt_store_mention_mailed (store, msg->id, m->id);
       g_array_append_val (batch->items, item);
     }
   return batch;

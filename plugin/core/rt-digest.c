@@ -258,14 +258,17 @@ out_context (Out *o, const char *context)
   g_string_append (o->html, "</p>\n");
 }
 
-/* "  14:05 Alice Dubois (Brussels): text" */
+/* "  14:05 Alice Dubois (Brussels): text", and a note of ours after the
+ * text when note is not NULL. */
 static void
-out_line (Out *o, const char *hhmm, const char *label, const char *text, Kind kind)
+out_line (Out *o, const char *hhmm, const char *label, const char *text, Kind kind,
+          const char *note)
 {
+  g_autofree char *with_note = note != NULL ? g_strconcat (text, " ", note, NULL) : NULL;
   indent (o->text, LINE_INDENT);
   g_string_append_printf (o->text, "%s %s:", hhmm, label);
   wrap_text (o->text, LINE_INDENT + columns (hhmm, -1) + 1 + columns (label, -1) + 1,
-             text, CONT_INDENT);
+             with_note != NULL ? with_note : text, CONT_INDENT);
 
   static const char *const borders[] = {
     [KIND_PLAIN] = "",
@@ -277,6 +280,12 @@ out_line (Out *o, const char *hhmm, const char *label, const char *text, Kind ki
   html_escaped (o->html, label);
   g_string_append (o->html, "</b>: ");
   html_lines (o->html, text);
+  if (note != NULL)
+    {
+      g_string_append (o->html, " <span style=\"color:#6b6b6b;font-size:13px;\">");
+      html_escaped (o->html, note);
+      g_string_append (o->html, "</span>");
+    }
   g_string_append (o->html, "</p>\n");
 }
 
@@ -419,7 +428,11 @@ write_item (Composer *c, const RtDigestItem *item, Kind kind, glong clip,
   g_autofree char *label = clean_name (item->author_label, NAME_CLIP);
   g_autofree char *text = clean_text (item->text, TRUE, clip);
   g_strchomp (text);   /* trailing blank lines and spaces */
-  out_line (&c->out, lt.hhmm, label, text, kind);
+  /* TRANSLATORS: after a mention of the reader in a digest, when that
+   * message was also mailed to them on its own a few minutes after it was
+   * said (a mention mail). */
+  const char *note = kind == KIND_MENTION && item->mailed ? _("(already sent to you by mail)") : NULL;
+  out_line (&c->out, lt.hhmm, label, text, kind, note);
 }
 
 static char *

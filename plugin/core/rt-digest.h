@@ -29,6 +29,8 @@ typedef struct {
   gint64      created_us;
   gboolean    mention;       /* mentions this member (rt_text_mentions) */
   gboolean    decision;      /* rt_text_is_decision */
+  gboolean    mailed;        /* a mention already mailed to the member on
+                                its own (a mention mail): marked so */
 } RtDigestItem;
 
 /* How to answer and how to stop, for one workspace. */

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include "rt-hours.h"
 #include "rt-error.h"
+#include "rt-lang.h"
 
 static const char *const day_names[7] = {
   "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
@@ -261,9 +262,12 @@ rt_local_time_format (const char *tzid, gint64 now_us)
     NC_("short weekday", "Sun"),
   };
   g_autoptr (GDateTime) local = local_time (tzid, now_us);
+  /* libintl, not g_dpgettext2: mention mails show this in the member's
+   * language, which GLib may refuse to translate (rt-lang.h, caveat 1). */
+  static const char context[] = "short weekday";
+  g_autofree char *ctx_msgid = g_strconcat (context, "\004",
+                                            short_days[g_date_time_get_day_of_week (local) - 1], NULL);
 
-  return g_strdup_printf ("%s %02d:%02d",
-                          g_dpgettext2 (GETTEXT_PACKAGE, "short weekday",
-                                        short_days[g_date_time_get_day_of_week (local) - 1]),
+  return g_strdup_printf ("%s %02d:%02d", rt_lang_pgettext (ctx_msgid, sizeof context),
                           g_date_time_get_hour (local), g_date_time_get_minute (local));
 }

@@ -99,6 +99,14 @@ rt_mailout_new (const RtWorkspace *ws, const RtMessage *msg)
   return out;
 }
 
+char *
+rt_mailout_message_id (const RtWorkspace *ws, gint64 msg_id, gint64 member_id)
+{
+  g_autofree char *mailbox = rt_email_normalize (ws->mailbox, NULL);
+  return g_strdup_printf ("<rt-mail-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "@%s>", msg_id, member_id,
+                          mailbox ? rt_email_domain (mailbox) : "invalid");
+}
+
 void
 rt_mailout_free (RtMailOut *out)
 {

@@ -19,6 +19,11 @@ typedef struct {
 /* The mail for msg in ws (ws->mailbox gives the List-Id domain; without
  * one, "invalid"). Subject and text are translated (gettext). */
 RtMailOut *rt_mailout_new (const RtWorkspace *ws, const RtMessage *msg);
+/* The stable Message-ID of msg mailed to member_id from ws->mailbox:
+ * "<rt-mail-MSGID-MEMBERID@DOMAIN>" (DOMAIN "invalid" if the mailbox is not
+ * an address). The same delivery sent again has the same id, so a mail
+ * client shows a duplicate once. (transfer full) */
+char      *rt_mailout_message_id (const RtWorkspace *ws, gint64 msg_id, gint64 member_id);
 void       rt_mailout_free (RtMailOut *out);
 
 /* The first non-empty line of text with white space and control characters

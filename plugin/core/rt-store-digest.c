@@ -88,26 +88,33 @@ rt_store_token_key (RtStore *store, guint8 **key, gsize *key_len, GError **error
 
 /* ---- what waits for a digest ----------------------------------------- */
 
-/* Both read the undelivered-row index deliveries_due (state = 1 only). */
+/* Both read deliveries_kept (v5: state 1 rows by member, then kept-since
+ * time), one member at a time: the cost follows the members asked about and
+ * their items, not every row kept for anybody. */
 static const char pending_since_sql[] =
-  "SELECT target, MIN (next_at) FROM deliveries WHERE state = 1 AND kind = 'M' "
-  "GROUP BY target ORDER BY target";
+  "SELECT MIN (next_at) FROM deliveries INDEXED BY deliveries_kept "
+  "WHERE state = 1 AND kind = 'M' AND target = ?1";
 static const char pending_rows_sql[] =
-  "SELECT target, msg_id FROM deliveries WHERE state = 1 AND kind = 'M'";
+  "SELECT msg_id FROM deliveries INDEXED BY deliveries_kept "
+  "WHERE state = 1 AND kind = 'M' AND target = ?1";
 
 GArray *
-rt_store_pending_since (RtStore *store)
+rt_store_pending_since (RtStore *store, const gint64 *member_ids, guint n)
 {
   GArray *out = g_array_new (FALSE, FALSE, sizeof (RtPendingSince));
   sqlite3_stmt *st = store_stmt (store, pending_since_sql);
   if (st == NULL)
     return out;
-  while (sqlite3_step (st) == SQLITE_ROW)
+  for (guint i = 0; i < n; i++)
     {
-      RtPendingSince p = { sqlite3_column_int64 (st, 0), sqlite3_column_int64 (st, 1) };
-      g_array_append_val (out, p);
+      sqlite3_bind_int64 (st, 1, member_ids[i]);
+      if (sqlite3_step (st) == SQLITE_ROW && sqlite3_column_type (st, 0) != SQLITE_NULL)
+        {
+          RtPendingSince p = { member_ids[i], sqlite3_column_int64 (st, 0) };
+          g_array_append_val (out, p);
+        }
+      sqlite3_reset (st);
     }
-  sqlite3_reset (st);
   return out;
 }
 
@@ -124,22 +131,22 @@ GArray *
 rt_store_pending_rows (RtStore *store, const gint64 *member_ids, guint n)
 {
   GArray *out = g_array_new (FALSE, FALSE, sizeof (RtPendingRow));
-  if (n == 0)
-    return out;
-  g_autoptr (GHashTable) wanted = g_hash_table_new (g_int64_hash, g_int64_equal);
-  for (guint i = 0; i < n; i++)
-    g_hash_table_add (wanted, (gpointer) &member_ids[i]);
-
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
   sqlite3_stmt *st = store_stmt (store, pending_rows_sql);
   if (st == NULL)
     return out;
-  while (sqlite3_step (st) == SQLITE_ROW)
+  for (guint i = 0; i < n; i++)
     {
-      RtPendingRow r = { sqlite3_column_int64 (st, 0), sqlite3_column_int64 (st, 1) };
-      if (g_hash_table_contains (wanted, &r.member_id))
-        g_array_append_val (out, r);
+      if (!g_hash_table_add (seen, (gpointer) &member_ids[i]))
+        continue;   /* asked twice */
+      sqlite3_bind_int64 (st, 1, member_ids[i]);
+      while (sqlite3_step (st) == SQLITE_ROW)
+        {
+          RtPendingRow r = { member_ids[i], sqlite3_column_int64 (st, 0) };
+          g_array_append_val (out, r);
+        }
+      sqlite3_reset (st);
     }
-  sqlite3_reset (st);
   g_array_sort (out, pending_row_cmp);
   return out;
 }
@@ -150,8 +157,8 @@ static const char mail_out_sql[] =
   "INSERT OR IGNORE INTO mail_out (message_id, kind, ws_id, member_id, msg_id, sent_us) "
   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
-static gboolean
-mail_out_write (RtStore *store, const char *message_id, const char *kind, gint64 ws_id,
+gboolean
+store_mail_out_write (RtStore *store, const char *message_id, const char *kind, gint64 ws_id,
                 gint64 member_id, gint64 msg_id, GError **error)
 {
   sqlite3_stmt *st = store_stmt (store, mail_out_sql);
@@ -173,13 +180,13 @@ rt_store_mail_out_add (RtStore *store, const char *message_id, const char *kind,
   g_return_val_if_fail (message_id != NULL && kind != NULL, FALSE);
   if (!tx_begin (store, error))
     return FALSE;
-  return tx_end (store, mail_out_write (store, message_id, kind, ws_id, member_id, msg_id, error),
+  return tx_end (store, store_mail_out_write (store, message_id, kind, ws_id, member_id, msg_id, error),
                  error);
 }
 
 static const char in_digest_sql[] =
   "UPDATE deliveries SET state = 4, sent_at = ?3 "
-  "WHERE msg_id = ?1 AND kind = 'M' AND target = ?2 AND state = 1";
+  "WHERE msg_id = ?1 AND kind = 'M' AND target = ?2 AND state IN (1, 6)";
 static const char digest_slot_sql[] =
   "UPDATE members SET last_digest_slot = MAX (last_digest_slot, ?2) WHERE id = ?1";
 
@@ -211,7 +218,7 @@ rt_store_digest_sent (RtStore *store, const RtPendingRow *rows, guint n_rows,
       ok = run (st) == SQLITE_DONE || store_error (store, error);
     }
   if (ok && message_id != NULL)
-    ok = mail_out_write (store, message_id, "digest", ws_id, member_id, 0, error);
+    ok = store_mail_out_write (store, message_id, "digest", ws_id, member_id, 0, error);
   ok = tx_end (store, ok, error);
   store_members_changed (store);   /* last_digest_slot is read with members */
   return ok;
@@ -252,13 +259,15 @@ rt_store_member_last_live (RtStore *store, gint64 member_id)
 /* ---- mentions -------------------------------------------------------- */
 
 static const char mentions_due_sql[] =
-  "SELECT msg_id, member_id, due_us FROM mentions INDEXED BY mentions_due "
+  "SELECT msg_id, member_id, due_us, attempts FROM mentions INDEXED BY mentions_due "
   "WHERE state = 0 AND due_us <= ?1 ORDER BY due_us, msg_id, member_id LIMIT ?2";
 static const char mentions_next_sql[] = "SELECT MIN (due_us) FROM mentions WHERE state = 0";
 static const char mention_defer_sql[] =
   "UPDATE mentions SET due_us = ?3 WHERE msg_id = ?1 AND member_id = ?2 AND state = 0";
 static const char mention_state_sql[] =
-  "UPDATE mentions SET state = ?3 WHERE msg_id = ?1 AND member_id = ?2 AND state = 0";
+  "UPDATE mentions SET state = ?3 WHERE msg_id = ?1 AND member_id = ?2 AND state IN (0, 1)";
+static const char mention_mailed_sql[] =
+  "SELECT 1 FROM mentions WHERE msg_id = ?1 AND member_id = ?2 AND state = 2";
 
 GArray *
 rt_store_mentions_due (RtStore *store, gint64 now_us, guint limit)
@@ -272,7 +281,7 @@ rt_store_mentions_due (RtStore *store, gint64 now_us, guint limit)
   while (sqlite3_step (st) == SQLITE_ROW)
     {
       RtMentionRow r = { sqlite3_column_int64 (st, 0), sqlite3_column_int64 (st, 1),
-                         sqlite3_column_int64 (st, 2) };
+                         sqlite3_column_int64 (st, 2), sqlite3_column_int (st, 3) };
       g_array_append_val (out, r);
     }
   sqlite3_reset (st);
@@ -322,6 +331,19 @@ rt_store_mention_done (RtStore *store, gint64 msg_id, gint64 member_id, int stat
       ok = run (st) == SQLITE_DONE || store_error (store, error);
     }
   if (ok && state == RT_MENTION_SENT && message_id != NULL)
-    ok = mail_out_write (store, message_id, "mention", ws_id, member_id, msg_id, error);
+    ok = store_mail_out_write (store, message_id, "mention", ws_id, member_id, msg_id, error);
   return tx_end (store, ok, error);
+}
+
+gboolean
+rt_store_mention_mailed (RtStore *store, gint64 msg_id, gint64 member_id)
+{
+  sqlite3_stmt *st = store_stmt (store, mention_mailed_sql);
+  if (st == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (st, 1, msg_id);
+  sqlite3_bind_int64 (st, 2, member_id);
+  gboolean mailed = sqlite3_step (st) == SQLITE_ROW;
+  sqlite3_reset (st);
+  return mailed;
 }

@@ -241,7 +241,7 @@ rt_store_outbox_sent (RtStore *store, gint64 msg_id, char kind, gint64 target, G
       sqlite3_bind_int64 (st, 4, now);
       ok = run (st) == SQLITE_DONE || store_error (store, error);
     }
-  if (ok && state == STATE_SEND && kind == 'M')
+  if (ok && (state == STATE_SEND || state == STATE_MAIL_IN_FLIGHT) && kind == 'M')
     {
       /* Remember who got an IM or mail last: replies from a shared address
        * go to them. */
@@ -265,7 +265,8 @@ rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint64 target,
     return FALSE;
   int state = delivery_state (store, msg_id, &kind, target, error);
   gboolean ok = state >= 0;
-  if (ok && state == STATE_SEND)   /* only a delivery still to send can fail */
+  /* Only a delivery still to send, or a mail in flight, can fail. */
+  if (ok && (state == STATE_SEND || state == STATE_MAIL_IN_FLIGHT))
     {
       sqlite3_stmt *st;
       if (give_up)

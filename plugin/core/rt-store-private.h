@@ -3,7 +3,8 @@
  *
  * rt-store.c owns the connection, the schema and the statement table;
  * rt-store-outbox.c keeps messages and their deliveries; rt-store-digest.c
- * digests, mention mails and hub values. Files added later may keep their
+ * digests, mention mails and hub values; rt-store-flight.c mails handed to
+ * the mail plugin and waiting for its outcome. Files added later may keep their
  * SQL to themselves with store_stmt() instead of growing the table. */
 #pragma once
 #include <sqlite3.h>
@@ -18,6 +19,8 @@ enum {
   STATE_SENT = 2,
   STATE_FAILED = 3,   /* a link delivery given up */
   STATE_IN_DIGEST = 4, /* went out in a digest (RT_DELIVERY_IN_DIGEST) */
+  STATE_MAIL_IN_FLIGHT = 5,   /* RT_DELIVERY_MAIL_IN_FLIGHT */
+  STATE_DIGEST_IN_FLIGHT = 6, /* RT_DELIVERY_DIGEST_IN_FLIGHT */
 };
 
 /* The prepared statements; their SQL is statement_sql in rt-store.c. */
@@ -57,6 +60,13 @@ G_GNUC_INTERNAL void          store_members_changed (RtStore *store);
 G_GNUC_INTERNAL int           run (sqlite3_stmt *st);
 /* The extended code of the last failure (SQLITE_CONSTRAINT_UNIQUE, ...). */
 G_GNUC_INTERNAL int           constraint (RtStore *store);
+
+/* INSERT OR IGNORE one mail_out row (rt_store_mail_out_add), inside the
+ * caller's transaction. */
+G_GNUC_INTERNAL gboolean      store_mail_out_write (RtStore *store, const char *message_id,
+                                                    const char *kind, gint64 ws_id,
+                                                    gint64 member_id, gint64 msg_id,
+                                                    GError **error);
 
 /* BEGIN IMMEDIATE; FALSE with error if it fails. */
 G_GNUC_INTERNAL gboolean      tx_begin (RtStore *store, GError **error);

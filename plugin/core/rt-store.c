@@ -50,7 +50,7 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_MEMBER_LIST] = MEMBER_COLS "WHERE ws_id = ?1 ORDER BY handle",
   [S_MEMBER_DELETE] = "DELETE FROM members WHERE id = ?1",
   [S_MEMBER_DROP_DELIVERIES] = "DELETE FROM deliveries WHERE kind = 'M' AND target = ?1 "
-    "AND state IN (0, 1)",
+    "AND state IN (0, 1, 5, 6)",
   [S_MEMBERS_BY_EP] = "SELECT DISTINCT m.id, m.last_im FROM endpoints e "
     "JOIN members m ON m.id = e.member_id "
     "WHERE e.scheme = ?1 AND e.address = ?2 COLLATE NOCASE ORDER BY m.last_im DESC, m.id",
@@ -81,8 +81,9 @@ static const char *const statement_sql[N_STATEMENTS] = {
     "attempts, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
   [S_DELIV_STATE] = "SELECT state FROM deliveries" DELIVERY_KEY,
   [S_DELIV_SENT] = "UPDATE deliveries SET state = 2, sent_at = ?4" DELIVERY_KEY,
-  [S_DELIV_RETRY] = "UPDATE deliveries SET attempts = attempts + 1, next_at = ?4, error = ?5"
-    DELIVERY_KEY,
+  /* A mail in flight (5) that failed is to send again (0). */
+  [S_DELIV_RETRY] = "UPDATE deliveries SET state = 0, attempts = attempts + 1, next_at = ?4, "
+    "error = ?5" DELIVERY_KEY,
   /* next_at of a row kept for the digest says since when it waits (the
    * digest scheduler needs the oldest per member). */
   [S_DELIV_GIVE_UP] = "UPDATE deliveries SET attempts = attempts + 1, state = ?4, route = ?5, "
@@ -94,7 +95,7 @@ static const char *const statement_sql[N_STATEMENTS] = {
     "WHERE state = 0 AND next_at <= ?1 ORDER BY msg_id, kind, target LIMIT ?2",
   [S_NEXT_DUE] = "SELECT MIN(next_at) FROM deliveries WHERE state = 0",
   [S_COUNT_DUE] = "SELECT COUNT(*) FROM deliveries WHERE state = 0 AND next_at <= ?1",
-  [S_PENDING] = MSG_COLS "JOIN deliveries d ON d.msg_id = m.id "
+  [S_PENDING] = MSG_COLS "JOIN deliveries d INDEXED BY deliveries_kept ON d.msg_id = m.id "
     "WHERE d.kind = 'M' AND d.target = ?1 AND d.state = 1 ORDER BY d.msg_id",
 };
 
@@ -155,10 +156,10 @@ static const char schema_v1[] =
   "  error TEXT,"
   "  PRIMARY KEY (msg_id, kind, target)) WITHOUT ROWID;"
   "CREATE INDEX deliveries_due ON deliveries (state, next_at);";
-/* No index leads with target on purpose: each message would then touch a
- * page per member of such an index, doubling the cost of accepting it. A
- * member's digest rows are found through deliveries_due (state = 1), which
- * holds only undelivered rows' keys. */
+/* No full index leads with target on purpose: each message would then touch
+ * a page per member of such an index, doubling the cost of accepting it.
+ * Only the rows kept for digests are indexed by member (v5,
+ * deliveries_kept). */
 
 static gboolean
 exec_sql (sqlite3 *db, const char *sql, GError **error)
@@ -265,12 +266,33 @@ migrate_to_4 (sqlite3 *db, GError **error)
   return exec_sql (db, schema_v4, error);
 }
 
+/* v5: the digest look without a scan of every kept row. deliveries_kept
+ * holds only rows kept for a digest (state 1), by member then kept-since
+ * time: a member's oldest item is its first entry (one seek), and its
+ * items follow (msg_id and kind are in every entry: the primary key of a
+ * WITHOUT ROWID table). A message accepted for N members who wait for
+ * their digest adds N entries here.
+ * mentions.attempts: failed sends of a mention mail (retried with backoff,
+ * dropped after a few; the message is in the digest anyway).
+ * New state values need no DDL: deliveries.state 5 = a mail in flight, 6 =
+ * in a digest mail in flight; mentions.state 1 = in flight (rt-store.h). */
+static const char schema_v5[] =
+  "CREATE INDEX deliveries_kept ON deliveries (target, next_at) WHERE state = 1;"
+  "ALTER TABLE mentions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;";
+
+static gboolean
+migrate_to_5 (sqlite3 *db, GError **error)
+{
+  return exec_sql (db, schema_v5, error);
+}
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static gboolean (*const migrations[RT_STORE_SCHEMA_VERSION]) (sqlite3 *, GError **) = {
   migrate_to_1,
   migrate_to_2,
   migrate_to_3,
   migrate_to_4,
+  migrate_to_5,
 };
 
 static int

@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-#define RT_STORE_SCHEMA_VERSION 4
+#define RT_STORE_SCHEMA_VERSION 5
 
 typedef struct _RtStore RtStore;
 
@@ -101,11 +101,19 @@ gint64    rt_store_outbox_next_due (RtStore *store);
 /* Rows still to send whose next_at <= rt_clock_now (). */
 gint64    rt_store_outbox_count_due (RtStore *store);
 /* Mark one delivery sent (one short transaction, so a crash right after the
- * send leaves at most that one delivery uncertain). */
+ * send leaves at most that one delivery uncertain); also a mail in flight. */
 gboolean  rt_store_outbox_sent (RtStore *store, gint64 msg_id, char kind, gint64 target, GError **error);
-/* Count an attempt; give_up turns the row into a PENDING one for members
- * (fallback to the digest; next_at_us then says since when it is kept: pass
- * now) or failed for links; else retry at next_at_us.
+/* The mail plugin accepted the mail of member delivery (msg_id, 'M',
+ * member_id): in one transaction the row becomes RT_DELIVERY_MAIL_IN_FLIGHT
+ * and message_id goes to mail_out (kind "immediate"). The row then waits for
+ * rt_store_outbox_sent (the mail plugin's "sent" signal) or
+ * rt_store_outbox_retry ("failed"). */
+gboolean  rt_store_outbox_mail_queued (RtStore *store, gint64 msg_id, gint64 member_id,
+                                       const char *message_id, gint64 ws_id, GError **error);
+/* Count an attempt of a row still to send or a mail in flight; give_up
+ * turns the row into a PENDING one for members (fallback to the digest;
+ * next_at_us then says since when it is kept: pass now) or failed for
+ * links; else it is to send again at next_at_us.
  * error_text (may be NULL) is kept for /ws pending and diagnostics. */
 gboolean  rt_store_outbox_retry (RtStore *store, gint64 msg_id, char kind, gint64 target,
                                  gint64 next_at_us, gboolean give_up,
@@ -119,6 +127,14 @@ gboolean  rt_store_outbox_defer (RtStore *store, gint64 msg_id, char kind, gint6
  * restart is retried at once, in message order). */
 gboolean  rt_store_outbox_reschedule_all (RtStore *store, gint64 now_us, GError **error);
 
+/* After a restart: every mail that was in flight when the hub stopped is
+ * sent again (at least once: the recipient may get it twice, with the same
+ * Message-ID). In one transaction: RT_DELIVERY_MAIL_IN_FLIGHT rows become to
+ * send, due now; RT_DELIVERY_DIGEST_IN_FLIGHT rows kept again (their slot
+ * was never recorded, so the next look sends that digest again); mentions
+ * in flight waiting, due now. *n_reset (may be NULL) counts them. */
+gboolean  rt_store_in_flight_reset (RtStore *store, gint64 now_us, guint *n_reset, GError **error);
+
 /* Messages kept for a member's next digest, oldest first. (RtMessage*) */
 GPtrArray *rt_store_pending (RtStore *store, gint64 member_id);
 /* Members (ids) for whom msg_id is kept for the digest (state 1). (gint64) */
@@ -126,25 +142,35 @@ GArray    *rt_store_message_pending_members (RtStore *store, gint64 msg_id);
 
 /* ---- digests, mention mails, hub values (rt-store-digest.c) ---------- */
 
-/* deliveries.state of a row that went out in a digest. */
+/* deliveries.state (docs/architecture.md, Store schema): 0 to send, 1 kept
+ * for the digest, 2 sent, 3 failed (links), and: */
+/* A row that went out in a digest (the mail plugin said it was sent). */
 #define RT_DELIVERY_IN_DIGEST 4
+/* A mail (route mail) the mail plugin accepted, waiting for its
+ * "roundtable-mail-sent" (then 2) or "roundtable-mail-failed" (then 0
+ * again, with backoff) signal. */
+#define RT_DELIVERY_MAIL_IN_FLIGHT 5
+/* A kept row put into a digest mail that waits for its signal: sent, then
+ * RT_DELIVERY_IN_DIGEST; failed, then kept again (1). */
+#define RT_DELIVERY_DIGEST_IN_FLIGHT 6
 
 /* The hub's reply-token key (meta "token_key"), made with
  * rt_token_key_generate and stored on first use. Never log it.
  * (transfer full: *key, free with g_free after wiping) */
 gboolean  rt_store_token_key (RtStore *store, guint8 **key, gsize *key_len, GError **error);
 
-/* Every member with messages kept for their digest: member id and when the
- * oldest of them was kept (deliveries.next_at of state 1 rows). One scan of
- * the undelivered rows. (GArray of RtPendingSince, by member id) */
+/* Of these members, those with messages kept for their digest: member id
+ * and when the oldest of them was kept (deliveries.next_at of state 1
+ * rows). One index seek per member (deliveries_kept).
+ * (GArray of RtPendingSince, in the order of member_ids) */
 typedef struct {
   gint64 member_id;
   gint64 since_us;
 } RtPendingSince;
-GArray   *rt_store_pending_since (RtStore *store);
+GArray   *rt_store_pending_since (RtStore *store, const gint64 *member_ids, guint n);
 
 /* The digest rows of these members: (member id, message id) of each state 1
- * delivery, by member then message. One scan of the undelivered rows.
+ * delivery, by member then message. One index range per member.
  * (GArray of RtPendingRow) */
 typedef struct {
   gint64 member_id;
@@ -152,15 +178,26 @@ typedef struct {
 } RtPendingRow;
 GArray   *rt_store_pending_rows (RtStore *store, const gint64 *member_ids, guint n);
 
-/* A digest was accepted for sending: in one transaction the rows still in
- * state 1 become RT_DELIVERY_IN_DIGEST, each (member, slot) of slots
- * (n_slots pairs, member id then slot) becomes that member's last digest
- * slot, and message_id is recorded in mail_out (kind "digest", ws_id and
- * member_id of the member the digest was for). */
+/* The mail plugin accepted a digest: in one transaction the rows still in
+ * state 1 become RT_DELIVERY_DIGEST_IN_FLIGHT and message_id is recorded in
+ * mail_out (kind "digest", ws_id and member_id of the member the digest
+ * was for). The slot is not recorded yet. */
+gboolean  rt_store_digest_in_flight (RtStore *store, const RtPendingRow *rows, guint n_rows,
+                                     const char *message_id, gint64 ws_id, gint64 member_id,
+                                     GError **error);
+/* A digest was sent: in one transaction the rows still kept or in flight
+ * become RT_DELIVERY_IN_DIGEST, each (member, slot) of slots (n_slots
+ * pairs, member id then slot) becomes that member's last digest slot, and
+ * message_id (may be NULL) is recorded in mail_out as above. */
 gboolean  rt_store_digest_sent (RtStore *store, const RtPendingRow *rows, guint n_rows,
                                 const gint64 *slots, guint n_slots,
                                 const char *message_id, gint64 ws_id, gint64 member_id,
                                 GError **error);
+/* A digest mail failed: its rows in flight are kept again (state 1, with
+ * their kept-since time); no slot is recorded, so the next look sends it
+ * again. */
+gboolean  rt_store_digest_failed (RtStore *store, const RtPendingRow *rows, guint n_rows,
+                                  GError **error);
 
 /* Record a mail the hub sent (mail_out): kind "digest", "mention",
  * "immediate" or "explain". A message_id already there is left as it is. */
@@ -178,13 +215,17 @@ gint64    rt_store_member_last_live (RtStore *store, gint64 member_id);
 /* Mentions rows (mention mails). state: */
 enum {
   RT_MENTION_WAITING = 0,
+  RT_MENTION_IN_FLIGHT = 1, /* the mail plugin accepted it: waiting for its
+                               "sent" (then 2) or "failed" (then 0) signal */
   RT_MENTION_SENT = 2,
-  RT_MENTION_DROPPED = 5,   /* seen live meanwhile, or nowhere to mail it */
+  RT_MENTION_DROPPED = 5,   /* seen live meanwhile, nowhere to mail it, or
+                               failed too often */
 };
 typedef struct {
   gint64 msg_id;
   gint64 member_id;
   gint64 due_us;
+  gint   attempts;          /* failed sends so far */
 } RtMentionRow;
 /* Up to limit waiting mentions due at or before now_us, earliest first.
  * (GArray of RtMentionRow) */
@@ -194,11 +235,21 @@ gint64    rt_store_mentions_next (RtStore *store);
 /* Move a waiting mention to due_us (its mailbox is offline: try later). */
 gboolean  rt_store_mention_defer (RtStore *store, gint64 msg_id, gint64 member_id,
                                   gint64 due_us, GError **error);
-/* A waiting mention is done: state RT_MENTION_SENT (then message_id, if
- * not NULL, goes to mail_out as kind "mention" in the same transaction) or
- * RT_MENTION_DROPPED. */
+/* A waiting or in-flight mention is done: state RT_MENTION_SENT (then
+ * message_id, if not NULL, goes to mail_out as kind "mention" in the same
+ * transaction) or RT_MENTION_DROPPED. */
 gboolean  rt_store_mention_done (RtStore *store, gint64 msg_id, gint64 member_id, int state,
                                  const char *message_id, gint64 ws_id, GError **error);
+/* The mail plugin accepted a waiting mention's mail: RT_MENTION_IN_FLIGHT,
+ * and message_id to mail_out (kind "mention"), in one transaction. */
+gboolean  rt_store_mention_in_flight (RtStore *store, gint64 msg_id, gint64 member_id,
+                                      const char *message_id, gint64 ws_id, GError **error);
+/* An in-flight mention's mail failed: one more attempt counted; waiting
+ * again, due at due_us, or RT_MENTION_DROPPED if give_up. */
+gboolean  rt_store_mention_failed (RtStore *store, gint64 msg_id, gint64 member_id,
+                                   gint64 due_us, gboolean give_up, GError **error);
+/* TRUE if msg_id's mention mail to member_id was sent (the digest says so). */
+gboolean  rt_store_mention_mailed (RtStore *store, gint64 msg_id, gint64 member_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtStore, rt_store_close)
 

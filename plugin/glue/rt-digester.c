@@ -5,10 +5,13 @@
  * due and mails a few of them per tick (re-armed at 0 ms while any are
  * left), then sleeps until the earliest next slot, mention or retry.
  *
- * The rules (who, when, what) are the core's: rt-digest-run.[ch]. A digest
- * is marked sent, with its slot, in one transaction right after the mail
- * plugin accepted it; a mailbox that is offline makes it wait and retry,
- * nothing is lost. docs/digests.md ("Wiring") has the details. */
+ * The rules (who, when, what) are the core's: rt-digest-run.[ch]. A mail
+ * the mail plugin accepted is in flight (rt-mail-flight.c) until it says
+ * how it ended: a digest sent is marked sent with its slot, in one
+ * transaction; a digest that failed is kept again, its slot not recorded,
+ * and the next look sends it again; a mention mail that failed is retried
+ * with backoff. A mailbox that is offline makes them wait, nothing is lost.
+ * docs/digests.md ("Wiring") has the details. */
 #include "rt-glue.h"
 #include "rt-clock.h"
 #include "rt-token.h"
@@ -20,6 +23,10 @@
 #define REFUSED_US         (300 * G_USEC_PER_SEC)  /* the IPC refused: again in 5 min */
 #define DIGESTS_PER_SLICE  3
 #define MENTIONS_PER_SLICE 8
+/* A mention mail that failed is retried after 2 s, 4 s, ... at most 5 min,
+ * and dropped after this many tries (the digest has the message). */
+#define MENTION_RETRY_BASE_US (2 * G_USEC_PER_SEC)
+#define MENTION_MAX_TRIES     6
 
 /* One look: the members (copies: the store's cached arrays change when a
  * digest is marked sent), the people, and the rows kept for those due. */
@@ -37,6 +44,7 @@ static gint64 last_look_mono;
 static gboolean running;
 static Look *look;
 static GHashTable *retry_at;      /* person address -> gint64* (rt_clock µs) */
+static GHashTable *in_flight;     /* person addresses whose digest is in flight */
 static guint8 *token_key;
 static gsize token_key_len;
 
@@ -112,6 +120,31 @@ mention_defer (const RtMentionRow *r, gint64 at, const char *why)
                      " waits (%s)\n", r->msg_id, r->member_id, why);
 }
 
+static void wake_for_mentions (void);
+
+/* The mail plugin's outcome of a mention mail (data: its RtMentionRow). */
+static void
+mention_landed (gboolean sent, const char *error_text, gpointer data)
+{
+  const RtMentionRow *r = data;
+  g_autoptr(GError) error = NULL;
+  if (!running || rt_glue () == NULL)
+    return;
+  if (sent)
+    {
+      /* Its Message-ID went to mail_out when it was queued. */
+      mention_done (r, RT_MENTION_SENT, NULL, 0, "sent");
+      return;
+    }
+  gboolean give_up = r->attempts + 1 >= MENTION_MAX_TRIES;
+  gint64 due = rt_clock_now () + MIN (MENTION_RETRY_BASE_US << MIN (r->attempts, 10), REFUSED_US);
+  if (!rt_store_mention_failed (rt_glue ()->store, r->msg_id, r->member_id, due, give_up, &error))
+    purple_debug_error (RT_DEBUG_CAT, "mention not updated: %s\n", error->message);
+  purple_debug_info (RT_DEBUG_CAT, "mention %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " mail failed (%s), %s\n",
+                     r->msg_id, r->member_id, error_text, give_up ? "dropped" : "will retry");
+  wake_for_mentions ();
+}
+
 static void
 handle_mention (const RtMentionRow *r, gint64 now)
 {
@@ -165,7 +198,17 @@ handle_mention (const RtMentionRow *r, gint64 now)
   switch (rt_mailer_send_rich (account, ep->address, mail, &why))
     {
     case RT_MAILER_QUEUED:
-      mention_done (r, RT_MENTION_SENT, mail->message_id, ws->id, "mailed");
+      if (!rt_mail_flight_tracking ())
+        {
+          mention_done (r, RT_MENTION_SENT, mail->message_id, ws->id, "mailed");
+          break;
+        }
+      if (!rt_store_mention_in_flight (glue->store, r->msg_id, r->member_id, mail->message_id, ws->id,
+                                       &error))
+        purple_debug_error (RT_DEBUG_CAT, "mention in flight not recorded: %s\n", error->message);
+      purple_debug_info (RT_DEBUG_CAT, "mention %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " queued, %s\n",
+                         r->msg_id, r->member_id, mail->message_id);
+      rt_mail_flight_add (mail->message_id, mention_landed, g_memdup2 (r, sizeof *r), g_free);
       break;
     case RT_MAILER_WAIT:
       mention_defer (r, now + WAIT_US, why);
@@ -197,24 +240,13 @@ look_now (gint64 now)
 {
   RtGlue *glue = rt_glue ();
   gint64 next = now + IDLE_RECHECK_US;
-  g_autoptr(GArray) since = rt_store_pending_since (glue->store);
   last_look_mono = g_get_monotonic_time ();
-  if (since->len == 0)
-    return next;
-  g_autoptr(GHashTable) since_of = g_hash_table_new (g_int64_hash, g_int64_equal);
-  for (guint i = 0; i < since->len; i++)
-    {
-      RtPendingSince *p = &g_array_index (since, RtPendingSince, i);
-      g_hash_table_insert (since_of, &p->member_id, p);
-    }
 
-  /* Every member who can get digests: rows without items count too (the
-   * person's slot may be theirs). */
-  Look *l = g_new0 (Look, 1);
-  l->members = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_member_free);
-  l->due = g_ptr_array_new ();
-  l->pending = g_array_new (FALSE, FALSE, sizeof (RtPendingRow));
-  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (RtDigestRow));
+  /* Every member who can get digests (borrowed from the store's cached
+   * arrays: nothing writes members during the look), then when the oldest
+   * item of each was kept: one index seek per member. */
+  g_autoptr(GPtrArray) eligible = g_ptr_array_new ();
+  g_autoptr(GArray) eligible_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) workspaces = rt_store_workspaces (glue->store);
   for (guint w = 0; w < workspaces->len; w++)
     {
@@ -225,12 +257,36 @@ look_now (gint64 now)
           const RtMember *m = g_ptr_array_index (members, i);
           if (!rt_digest_row_eligible (m, ws))
             continue;
-          RtMember *copy = rt_member_copy (m);
-          g_ptr_array_add (l->members, copy);
-          RtPendingSince *p = g_hash_table_lookup (since_of, &copy->id);
-          RtDigestRow row = { copy, p != NULL ? p->since_us : 0 };
-          g_array_append_val (rows, row);
+          g_ptr_array_add (eligible, (gpointer) m);
+          g_array_append_val (eligible_ids, m->id);
         }
+    }
+  g_autoptr(GArray) since = rt_store_pending_since (glue->store, (const gint64 *) eligible_ids->data,
+                                                    eligible_ids->len);
+  if (since->len == 0)
+    return next;
+  g_autoptr(GHashTable) since_of = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < since->len; i++)
+    {
+      RtPendingSince *p = &g_array_index (since, RtPendingSince, i);
+      g_hash_table_insert (since_of, &p->member_id, p);
+    }
+
+  /* Rows without items count too (the person's slot may be theirs). The
+   * look keeps copies: the cached arrays change when a digest is marked
+   * sent. */
+  Look *l = g_new0 (Look, 1);
+  l->members = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_member_free);
+  l->due = g_ptr_array_new ();
+  l->pending = g_array_new (FALSE, FALSE, sizeof (RtPendingRow));
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (RtDigestRow));
+  for (guint i = 0; i < eligible->len; i++)
+    {
+      RtMember *copy = rt_member_copy (g_ptr_array_index (eligible, i));
+      g_ptr_array_add (l->members, copy);
+      RtPendingSince *p = g_hash_table_lookup (since_of, &copy->id);
+      RtDigestRow row = { copy, p != NULL ? p->since_us : 0 };
+      g_array_append_val (rows, row);
     }
   l->people = rt_digest_people ((const RtDigestRow *) rows->data, rows->len, now);
 
@@ -239,6 +295,8 @@ look_now (gint64 now)
     {
       RtDigestPerson *p = g_ptr_array_index (l->people, i);
       gint64 *retry = g_hash_table_lookup (retry_at, p->address);
+      if (p->due != NULL && g_hash_table_contains (in_flight, p->address))
+        continue;   /* its outcome looks again */
       if (p->due != NULL && retry != NULL && *retry > now)
         next = MIN (next, *retry);
       else if (p->due != NULL)
@@ -279,15 +337,66 @@ person_pending (const Look *l, const RtDigestPerson *p)
 }
 
 static void
-record_sent (const RtDigestPerson *p, const RtDigestBatch *batch, const char *message_id,
-             gint64 ws_id)
+record_sent (const GArray *rows, const GArray *slots, const char *message_id, gint64 ws_id,
+             gint64 member_id)
 {
   g_autoptr(GError) error = NULL;
-  if (!rt_store_digest_sent (rt_glue ()->store, (const RtPendingRow *) batch->rows->data,
-                             batch->rows->len, (const gint64 *) p->slots->data, p->slots->len / 2,
-                             message_id, ws_id, p->due->id, &error))
+  if (!rt_store_digest_sent (rt_glue ()->store, (const RtPendingRow *) rows->data, rows->len,
+                             (const gint64 *) slots->data, slots->len / 2, message_id, ws_id,
+                             member_id, &error))
     purple_debug_error (RT_DEBUG_CAT, "digest of member %" G_GINT64_FORMAT " not recorded: %s\n",
-                        p->due->id, error->message);
+                        member_id, error->message);
+}
+
+/* A digest the mail plugin accepted, until it says how it ended. */
+typedef struct {
+  char   *address;      /* the person */
+  char   *message_id;
+  GArray *rows;         /* RtPendingRow included */
+  GArray *slots;        /* (member id, slot) pairs to record once sent */
+  gint64  member_id;    /* the due row */
+  gint64  ws_id;
+  guint   n_items;
+  char   *to;
+} DigestFlight;
+
+static void
+digest_flight_free (DigestFlight *d)
+{
+  g_free (d->address);
+  g_free (d->message_id);
+  g_array_unref (d->rows);
+  g_array_unref (d->slots);
+  g_free (d->to);
+  g_free (d);
+}
+
+static void
+digest_landed (gboolean sent, const char *error_text, gpointer data)
+{
+  DigestFlight *d = data;
+  g_autoptr(GError) error = NULL;
+  if (!running || rt_glue () == NULL)
+    return;
+  g_hash_table_remove (in_flight, d->address);
+  if (sent)
+    {
+      record_sent (d->rows, d->slots, NULL, d->ws_id, d->member_id);
+      purple_debug_info (RT_DEBUG_CAT, "digest %s of member %" G_GINT64_FORMAT " mailed to %s: %u messages\n",
+                         d->message_id, d->member_id, d->to, d->n_items);
+    }
+  else
+    {
+      /* Kept again, the slot not recorded: the next look sends it again
+       * (at once when its mailbox signs on again). */
+      if (!rt_store_digest_failed (rt_glue ()->store, (const RtPendingRow *) d->rows->data, d->rows->len,
+                                   &error))
+        purple_debug_error (RT_DEBUG_CAT, "digest rows not kept again: %s\n", error->message);
+      purple_debug_info (RT_DEBUG_CAT, "digest %s of member %" G_GINT64_FORMAT " failed (%s), will retry\n",
+                         d->message_id, d->member_id, error_text);
+      retry_later (d->address, rt_clock_now () + REFUSED_US);
+    }
+  rt_digester_kick ();
 }
 
 static void
@@ -332,7 +441,7 @@ send_digest (const Look *l, const RtDigestPerson *p, gint64 now)
   if (mail == NULL)
     {
       /* Its messages were deleted meanwhile: the slot is used up. */
-      record_sent (p, batch, NULL, ws_id);
+      record_sent (batch->rows, p->slots, NULL, ws_id, p->due->id);
       return;
     }
   const RtEndpoint *ep = g_ptr_array_index (p->due->endpoints, rt_member_mail_endpoint (p->due));
@@ -340,11 +449,30 @@ send_digest (const Look *l, const RtDigestPerson *p, gint64 now)
   switch (rt_mailer_send_rich (account, ep->address, mail, &why))
     {
     case RT_MAILER_QUEUED:
-      record_sent (p, batch, mail->message_id, ws_id);
-      purple_debug_info (RT_DEBUG_CAT, "digest %s of member %" G_GINT64_FORMAT " mailed to %s from %s: "
-                         "%u messages\n", mail->message_id, p->due->id, ep->address, mailbox,
-                         batch->items->len);
       g_hash_table_remove (retry_at, p->address);
+      if (!rt_mail_flight_tracking ())
+        {
+          record_sent (batch->rows, p->slots, mail->message_id, ws_id, p->due->id);
+          purple_debug_info (RT_DEBUG_CAT, "digest %s of member %" G_GINT64_FORMAT " mailed to %s: "
+                             "%u messages\n", mail->message_id, p->due->id, ep->address, batch->items->len);
+          break;
+        }
+      if (!rt_store_digest_in_flight (glue->store, (const RtPendingRow *) batch->rows->data, batch->rows->len,
+                                      mail->message_id, ws_id, p->due->id, &error))
+        purple_debug_error (RT_DEBUG_CAT, "digest in flight not recorded: %s\n", error->message);
+      DigestFlight *d = g_new0 (DigestFlight, 1);
+      d->address = g_strdup (p->address);
+      d->message_id = g_strdup (mail->message_id);
+      d->rows = g_array_ref (batch->rows);
+      d->slots = g_array_ref (p->slots);
+      d->member_id = p->due->id;
+      d->ws_id = ws_id;
+      d->n_items = batch->items->len;
+      d->to = g_strdup (ep->address);
+      g_hash_table_add (in_flight, g_strdup (p->address));
+      purple_debug_info (RT_DEBUG_CAT, "digest %s of member %" G_GINT64_FORMAT " queued from %s\n",
+                         mail->message_id, p->due->id, mailbox);
+      rt_mail_flight_add (mail->message_id, digest_landed, d, (GDestroyNotify) digest_flight_free);
       break;
     case RT_MAILER_WAIT:
       retry_later (p->address, now + WAIT_US);
@@ -438,6 +566,16 @@ rt_digester_kick (void)
   want_look (MIN_GAP_US);
 }
 
+/* Wake up in time for the earliest waiting mention. */
+static void
+wake_for_mentions (void)
+{
+  gint64 now = rt_clock_now (), mono = g_get_monotonic_time ();
+  gint64 mention = rt_store_mentions_next (rt_glue ()->store);
+  if (running && mention >= 0 && (timer == 0 || timer_at_mono > mono_of (mention, now, mono)))
+    arm (mention - now);
+}
+
 void
 rt_digester_note_message (void)
 {
@@ -448,10 +586,7 @@ rt_digester_note_message (void)
    * scanning the kept rows after every line. */
   want_look (ACCEPT_GAP_US);
   /* A mention row may be due before that. */
-  gint64 now = rt_clock_now (), mono = g_get_monotonic_time ();
-  gint64 mention = rt_store_mentions_next (rt_glue ()->store);
-  if (mention >= 0 && (timer == 0 || timer_at_mono > mono_of (mention, now, mono)))
-    arm (mention - now);
+  wake_for_mentions ();
 }
 
 void
@@ -476,6 +611,7 @@ void
 rt_digester_start (void)
 {
   retry_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   running = TRUE;
   last_look_mono = 0;
   next_look_mono = 0;
@@ -492,6 +628,7 @@ rt_digester_stop (void)
   timer = 0;
   g_clear_pointer (&look, look_free);
   g_clear_pointer (&retry_at, g_hash_table_destroy);
+  g_clear_pointer (&in_flight, g_hash_table_destroy);
   if (token_key != NULL)
     memset (token_key, 0, token_key_len);
   g_clear_pointer (&token_key, g_free);

@@ -72,10 +72,11 @@ typedef enum {
 } RtMailerResult;
 /* The prpl-roundtable-mail account with this username, or NULL. */
 PurpleAccount *rt_mailer_account (const char *username);
-/* Mail msg of ws to address to from ws->mailbox; why (static, English, for
- * the debug log and the outbox row) says what went wrong. */
+/* Mail msg of ws to address to from ws->mailbox with this Message-ID
+ * (rt_mailout_message_id); why (static, English, for the debug log and the
+ * outbox row) says what went wrong. */
 RtMailerResult rt_mailer_send (const RtWorkspace *ws, const RtMessage *msg, const char *to,
-                               const char **why);
+                               const char *message_id, const char **why);
 
 /* A connected mailbox account with the mail plugin loaded. */
 gboolean rt_mailer_ready (PurpleAccount *account);
@@ -84,6 +85,23 @@ gboolean rt_mailer_ready (PurpleAccount *account);
  * Message-ID. */
 RtMailerResult rt_mailer_send_rich (PurpleAccount *account, const char *to,
                                     const RtDigestMail *mail, const char **why);
+
+/* rt-mail-flight.c: mails the mail plugin accepted, until its
+ * "roundtable-mail-sent" or "roundtable-mail-failed" signal says how they
+ * ended. */
+typedef void (*RtFlightDone) (gboolean sent, const char *error, gpointer data);
+void rt_mail_flight_connect (PurplePlugin *plugin);
+void rt_mail_flight_disconnect (void);
+/* TRUE while the mail plugin's outcome signals are connected: then an
+ * accepted mail is in flight until its outcome; otherwise (an older mail
+ * plugin without them) accepted counts as sent. */
+gboolean rt_mail_flight_tracking (void);
+/* Call done once with the outcome of the mail with message_id (with or
+ * without <>), then destroy (may be NULL) on data. A mail the mail plugin
+ * still holds when it is unloaded fails; when the core plugin unloads,
+ * flights are dropped without done (the store sends them again at load). */
+void rt_mail_flight_add (const char *message_id, RtFlightDone done, gpointer data,
+                         GDestroyNotify destroy);
 
 /* rt-digester.c: digests at each member's slots and mention mails, on the
  * event loop (docs/digests.md, "Wiring"). */

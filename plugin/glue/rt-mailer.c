@@ -16,7 +16,8 @@ rt_mailer_account (const char *username)
 }
 
 RtMailerResult
-rt_mailer_send (const RtWorkspace *ws, const RtMessage *msg, const char *to, const char **why)
+rt_mailer_send (const RtWorkspace *ws, const RtMessage *msg, const char *to, const char *message_id,
+                const char **why)
 {
   if (ws->mailbox == NULL || *ws->mailbox == '\0')
     {
@@ -50,6 +51,9 @@ rt_mailer_send (const RtWorkspace *ws, const RtMessage *msg, const char *to, con
   g_hash_table_insert (fields, "list-id", mail->list_id);
   /* Asks vacation responders and the like not to answer (RFC 3834). */
   g_hash_table_insert (fields, "auto-submitted", "auto-generated");
+  /* Stable: a delivery sent again has the same id; a reply's In-Reply-To
+   * finds it in mail_out. */
+  g_hash_table_insert (fields, "message-id", (gpointer) message_id);
 
   gboolean ok = FALSE;
   gboolean accepted = GPOINTER_TO_INT (purple_plugin_ipc_call (plugin, RT_MAIL_IPC_SEND_MAIL, &ok,

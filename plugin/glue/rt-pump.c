@@ -1,6 +1,9 @@
 /* rt-pump.c: the outbox pump. Sends due deliveries in short slices on the
  * libpurple event loop, so a burst never freezes the client; marks each one
  * sent right after it went out, so a restart resends nothing that was sent.
+ * A mail is only queued by the mail plugin: it stays in flight until the
+ * plugin says it was sent (then sent) or failed (then retried with backoff,
+ * as a failed IM), rt-mail-flight.c.
  *
  * Failures: a room whose account is offline or not joined yet waits, checked
  * every second, until it is back (its lines are never dropped); so does a
@@ -13,6 +16,7 @@
  * the retry sends all pieces again (rare: a failed local write). */
 #include "rt-glue.h"
 #include "rt-clock.h"
+#include "rt-mailout.h"
 #include "rt-text.h"
 
 #define SLICE_BUDGET_US   4000     /* stop a slice after 4 ms */
@@ -75,6 +79,7 @@ send_pieces (PurpleConnection *gc, SendFunc send, gpointer target, const RtMessa
 
 typedef enum {
   OUTCOME_SENT,
+  OUTCOME_IN_FLIGHT,  /* a mail the mail plugin queued: its outcome comes later */
   OUTCOME_WAIT,       /* our side is not ready (account offline, room not
                          joined, mailbox offline): check again soon */
   OUTCOME_RETRY,      /* the send failed: back off */
@@ -112,9 +117,12 @@ deliver_link (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg, cons
   return OUTCOME_SENT;
 }
 
+static void mail_landed (gboolean sent, const char *error, gpointer data);
+
 /* A mail goes to the planned endpoint if it is still an email address, else
  * to the member's first one (endpoints may have been edited since). The mail
- * plugin queues it and retries temporary SMTP failures itself. */
+ * plugin queues it and retries temporary SMTP failures itself; the row is
+ * in flight until it says how the mail ended. */
 static Outcome
 deliver_mail (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg,
               const RtMember *member, const char **why)
@@ -131,12 +139,23 @@ deliver_mail (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg,
       return OUTCOME_FALLBACK;
     }
   const RtEndpoint *ep = g_ptr_array_index (member->endpoints, index);
-  switch (rt_mailer_send (ws, msg, ep->address, why))
+  g_autofree char *message_id = rt_mailout_message_id (ws, msg->id, member->id);
+  g_autoptr(GError) error = NULL;
+  switch (rt_mailer_send (ws, msg, ep->address, message_id, why))
     {
     case RT_MAILER_QUEUED:
       purple_debug_info (RT_DEBUG_CAT, "delivery %" G_GINT64_FORMAT "/M%" G_GINT64_FORMAT
-                         " mailed to %s from %s\n", item->msg_id, item->target, ep->address, ws->mailbox);
-      return OUTCOME_SENT;
+                         " mailed to %s from %s, %s\n", item->msg_id, item->target, ep->address, ws->mailbox,
+                         message_id);
+      if (!rt_mail_flight_tracking ())
+        {
+          rt_store_mail_out_add (glue->store, message_id, "immediate", ws->id, member->id, msg->id, &error);
+          return OUTCOME_SENT;
+        }
+      if (!rt_store_outbox_mail_queued (glue->store, item->msg_id, member->id, message_id, ws->id, &error))
+        purple_debug_error (RT_DEBUG_CAT, "mail in flight not recorded: %s\n", error->message);
+      rt_mail_flight_add (message_id, mail_landed, g_memdup2 (item, sizeof *item), g_free);
+      return OUTCOME_IN_FLIGHT;
     case RT_MAILER_WAIT: return OUTCOME_WAIT;
     case RT_MAILER_NO_ROUTE: return OUTCOME_FALLBACK;
     case RT_MAILER_REFUSED: break;
@@ -205,6 +224,37 @@ hold (const RtOutboxItem *item, gint64 until)
   g_hash_table_replace (held, target_key (item), value);
 }
 
+/* The mail plugin's outcome of a mail in flight (data: its RtOutboxItem as
+ * it was queued). Failed: retried like a failed IM, with backoff, and kept
+ * for the digest after MAX_SEND_ATTEMPTS; the member's later rows wait. */
+static void
+mail_landed (gboolean sent, const char *error_text, gpointer data)
+{
+  const RtOutboxItem *item = data;
+  RtGlue *glue = rt_glue ();
+  g_autoptr(GError) error = NULL;
+  if (glue == NULL || !pump_running)
+    return;
+  if (sent)
+    rt_store_outbox_sent (glue->store, item->msg_id, item->kind, item->target, &error);
+  else
+    {
+      gint64 now = rt_clock_now ();
+      gboolean give_up = item->attempts + 1 >= MAX_SEND_ATTEMPTS;
+      gint64 at = give_up ? now : now + backoff_us (item->attempts);
+      if (!give_up)
+        hold (item, at);
+      rt_store_outbox_retry (glue->store, item->msg_id, item->kind, item->target, at, give_up,
+                             error_text, &error);
+      purple_debug_info (RT_DEBUG_CAT, "delivery %" G_GINT64_FORMAT "/M%" G_GINT64_FORMAT
+                         " mail failed (%s), %s\n", item->msg_id, item->target, error_text,
+                         give_up ? "kept for digest" : "will retry");
+    }
+  if (error != NULL)
+    purple_debug_error (RT_DEBUG_CAT, "outbox update failed: %s\n", error->message);
+  rt_pump_kick ();
+}
+
 /* Returns TRUE if a message went out. */
 static gboolean
 deliver_one (RtGlue *glue, const RtOutboxItem *item, RtMessage **current, gint64 now)
@@ -235,6 +285,8 @@ deliver_one (RtGlue *glue, const RtOutboxItem *item, RtMessage **current, gint64
     case OUTCOME_SENT:
       rt_store_outbox_sent (glue->store, item->msg_id, item->kind, item->target, &error);
       break;
+    case OUTCOME_IN_FLIGHT:
+      break;
     case OUTCOME_WAIT:
       hold (item, now + WAIT_US);
       rt_store_outbox_defer (glue->store, item->msg_id, item->kind, item->target, now + WAIT_US, &error);
@@ -249,14 +301,14 @@ deliver_one (RtGlue *glue, const RtOutboxItem *item, RtMessage **current, gint64
                              now, TRUE, why, &error);
       break;
     }
-  if (outcome != OUTCOME_SENT)
+  if (outcome != OUTCOME_SENT && outcome != OUTCOME_IN_FLIGHT)
     purple_debug_info (RT_DEBUG_CAT, "delivery %" G_GINT64_FORMAT "/%c%" G_GINT64_FORMAT
                        " not sent (%s)%s\n", item->msg_id, item->kind, item->target, why,
                        outcome == OUTCOME_FALLBACK ? (item->kind == 'M' ? ", kept for digest" : ", dropped")
                                                    : ", will retry");
   if (error != NULL)
     purple_debug_error (RT_DEBUG_CAT, "outbox update failed: %s\n", error->message);
-  return outcome == OUTCOME_SENT;
+  return outcome == OUTCOME_SENT || outcome == OUTCOME_IN_FLIGHT;
 }
 
 static void schedule (guint delay_ms);

@@ -7,6 +7,11 @@
  * Reads tab-separated commands on stdin, one per line:
  *   account USER PASSWORD PROTOCOL [key=value ...]   add (or reuse) and enable
  *                                 (remember_password=true keeps the password)
+ *   account-off USER                                 disable the account: it
+ *                                                    signs off (as the user
+ *                                                    unticking it); "account"
+ *                                                    enables it again; emits
+ *                                                    {"ev":"account-off",...}
  *   join USER ROOM                                   join a chat by name
  *   cmd USER CONV TEXT                               run a /command in CONV
  *                                                    (a joined chat, else an IM)
@@ -361,6 +366,19 @@ find_account (const char *user)
   return NULL;
 }
 
+/* account-off USER: disabled for this UI, so libpurple disconnects it now
+ * (the protocol's close runs before this returns). */
+static void
+cmd_account_off (char **f, guint n)
+{
+  PurpleAccount *account = n >= 2 ? find_account (f[1]) : NULL;
+  if (account == NULL)
+    return;
+  purple_account_set_enabled (account, ui_id, FALSE);
+  emit ("account-off", "account", purple_account_get_username (account),
+        "connected", purple_account_is_connected (account) ? "1" : "0", NULL);
+}
+
 static void
 cmd_join (char **f, guint n)
 {
@@ -545,6 +563,8 @@ on_stdin (GIOChannel *source, GIOCondition cond, gpointer data)
     return TRUE;
   if (g_str_equal (f[0], "account"))
     cmd_account (f, n);
+  else if (g_str_equal (f[0], "account-off"))
+    cmd_account_off (f, n);
   else if (g_str_equal (f[0], "join"))
     cmd_join (f, n);
   else if (g_str_equal (f[0], "cmd"))

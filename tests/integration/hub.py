@@ -120,6 +120,13 @@ class Hub:
         ev = self.wait(lambda e: e["ev"] in ("signed-on", "connection-error") and e.get("account") == user, 15)
         assert ev["ev"] == "signed-on", ev
 
+    def account_off(self, user):
+        """Disable an account (it signs off at once, as when the user unticks
+        it); add_account(..., remember=False) enables it again."""
+        self.send("account-off", user)
+        ev = self.wait(lambda e: e["ev"] in ("account-off", "error"), 10)
+        assert ev["ev"] == "account-off" and ev["connected"] == "0", ev
+
     def join(self, user, room):
         self.send("join", user, room)
         self.wait(lambda e: e["ev"] == "chat-joined" and e["room"] == room, 10)

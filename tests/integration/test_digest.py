@@ -265,3 +265,67 @@ def test_mention_mailed_after_delay_unless_live(digest_hub, prosody, mail_server
     # The mention stays in the digest (still pending for Bob).
     wait_pending(h, room, ws, "bob", 2)
     assert [e for e in collect(h, 0.5) if e["ev"] == "write" and e.get("kind") == "error"] == []
+
+
+def test_digest_given_up_by_mail_plugin_is_sent_again_once(digest_hub, prosody, mail_servers, xmpp_client):
+    """A digest the mail plugin accepted but gave up (Postfix answers 451 for
+    now, then the mailbox account goes offline) is kept: its rows go back
+    to the digest, its slot is not used up, and once the account is back the
+    same digest (same Message-ID) arrives, once."""
+    h = digest_hub
+    hub_addr, hub_pw = mail_servers.new_user("site-a.test", prefix="hub")
+    chloe, chloe_pw = mail_servers.new_user("site-b.test", prefix="chloe")
+    h.add_account(hub_addr, hub_pw, PRPL, mail_options(mail_servers))
+    day = (datetime.datetime.now(UTC) + datetime.timedelta(days=1)).date()
+    set_clock(h, datetime.datetime(day.year, day.month, day.day, 4, 0, tzinfo=UTC))
+    ws = unique("Flight WS")
+    room = prosody.new_room("site-a.test")
+    h.join(h.a, room)
+    ok(h.cmd(h.a, room, '/ws create "%s"' % ws))
+    ok(h.cmd(h.a, room, '/ws link "%s"' % ws))
+    ok(h.cmd(h.a, room, '/ws mailbox "%s" %s --immediate no' % (ws, hub_addr)))
+    ok(h.cmd(h.a, room, '/ws member add "%s" chloe --name Chloé --tz Europe/Paris --lang fr '
+             '--digest "daily 08:00" --days Mon-Sun --email %s' % (ws, chloe)))
+    carol = muc_user(xmpp_client, room, "carol", "site-a.test")
+    carol.send_groupchat(room, "Le devis part demain")
+    wait_pending(h, room, ws, "chloe", 1)
+
+    mail_servers.tempfail(chloe)
+    try:
+        set_clock(h, local_8am(day, "Europe/Paris") + datetime.timedelta(minutes=1))
+        deadline = time.monotonic() + 20
+        while not log_lines(h, r"mail to %s: temporary failure" % re.escape(chloe)):
+            assert time.monotonic() < deadline, "the digest was never tried"
+            time.sleep(0.1)
+        (queued,) = log_lines(h, r"digest <rt-digest-\d+-\d+@site-a\.test> of member \d+ queued")
+        message_id = re.search(r"<rt-digest-\d+-\d+@site-a\.test>", queued).group(0)
+        # In flight: neither kept nor sent.
+        assert "0 messages kept" in ok(h.cmd(h.a, room, '/ws pending "%s" chloe' % ws))
+        h.account_off(hub_addr)
+        deadline = time.monotonic() + 10
+        while not log_lines(h, r"digest %s of member \d+ failed \(.*\), will retry" % re.escape(message_id)):
+            assert time.monotonic() < deadline, "the failure was not seen"
+            time.sleep(0.1)
+    finally:
+        mail_servers.clear_tempfail(chloe)
+    # Kept again for her digest; nothing mailed while the account is off.
+    wait_pending(h, room, ws, "chloe", 1)
+    time.sleep(2)
+    assert mail_servers.fetch_all(chloe, chloe_pw) == []
+
+    h.add_account(hub_addr, hub_pw, PRPL, mail_options(mail_servers), remember=False)
+    mail_servers.wait_for_mail(chloe, chloe_pw, 1, timeout=30)
+    time.sleep(4)
+    mails = mail_servers.fetch_all(chloe, chloe_pw)
+    assert len(mails) == 1, [m.message["Subject"] for m in mails]
+    assert mails[0].message["Message-ID"] == message_id
+    assert "Le devis part demain" in mail_parts(mails[0].message)["text/plain"]
+    wait_pending(h, room, ws, "chloe", 0)
+    assert len(log_lines(h, r"digest %s of member \d+ mailed" % re.escape(message_id))) == 1
+    # Once: a restart at the same time sends nothing more (the slot is used).
+    offset = set_clock(h, local_8am(day, "Europe/Paris") + datetime.timedelta(minutes=3))
+    h.stop()
+    h.restart()
+    h.pref("int", PREF + "clock_offset_s", offset)
+    time.sleep(4)
+    assert len(mail_servers.fetch_all(chloe, chloe_pw)) == 1

@@ -14,6 +14,9 @@ from mailhub import (PRPL, TEXT, collect, is_msg_from, mail_options, mail_parts,
                      start_mail_hub)
 from wslib import error, muc_user, ok, unique, wait_who, who_line
 
+import contextlib
+import sqlite3
+
 
 @pytest.fixture
 def mail_hub(prosody, mail_servers, tmp_path):
@@ -203,6 +206,60 @@ def test_delivery_due_while_mailbox_offline_is_sent_once_when_back(mail_hub, pro
     assert len(log_lines(h, r"mailed to %s" % re.escape(bob))) == 2
     assert [e for e in collect(h, 0.5) if e["ev"] == "write" and e.get("kind") == "error"] == []
 
+
+def wait_log(h, pattern, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not log_lines(h, pattern):
+        assert time.monotonic() < deadline, "never logged: %s" % pattern
+        time.sleep(0.1)
+    return log_lines(h, pattern)
+
+
+def test_mail_retried_when_account_goes_offline_arrives_once(mail_hub, prosody, mail_servers, xmpp_client):
+    """Accepted by the mail plugin is not sent: a mail that Postfix keeps
+    refusing for now (451) while the mailbox account goes offline is given
+    up by the mail plugin ("roundtable-mail-failed"); the hub keeps the
+    delivery and sends it again once the account is back: it arrives once,
+    with its stable Message-ID."""
+    h = mail_hub
+    s = setup_workspace(h, prosody, mail_servers, xmpp_client, immediate=True)
+    ws, room, bob = s["ws"], s["room"], s["bob"]
+    mail_servers.tempfail(bob)
+    try:
+        s["carol"].send_groupchat(room, "retried " + TEXT)
+        # The mail plugin took it and is retrying the 451.
+        wait_log(h, r"mail to %s: temporary failure" % re.escape(bob))
+        assert wait_log(h, r"delivery \d+/M\d+ mailed to %s from .*, <rt-mail-\d+-\d+@site-a\.test>" % re.escape(bob))
+        h.account_off(s["hub_addr"])
+        # Given up by the mail plugin, kept by the hub.
+        failed = wait_log(h, r"delivery \d+/M\d+ mail failed \(.*\), will retry")
+        assert "disconnected" in failed[0], failed
+    finally:
+        mail_servers.clear_tempfail(bob)
+    time.sleep(3)   # the account is off: nothing goes out
+    assert mail_servers.fetch_all(bob, s["bob_pw"]) == []
+    assert log_lines(h, r"not sent \(mailbox account offline\), will retry")
+
+    # The account is back: the delivery goes out, once.
+    h.add_account(s["hub_addr"], s["hub_pw"], PRPL, mail_options(mail_servers), remember=False)
+    mails = mails_after(mail_servers, bob, s["bob_pw"], 1, settle=4)
+    assert len(mails) == 1, [m.message["Subject"] for m in mails]
+    mail = mails[0].message
+    assert mail["Subject"] == "[%s] carol (guest): retried %s" % (ws, TEXT)
+    message_id = mail["Message-ID"]
+    assert re.fullmatch(r"<rt-mail-\d+-\d+@site-a\.test>", message_id), message_id
+    # Sent once it was sent, not when it was queued; the id in mail_out (a
+    # reply's In-Reply-To finds the message).
+    with contextlib.closing(sqlite3.connect(os.path.join(h.userdir, "roundtable.db"), timeout=10)) as db:
+        deadline = time.monotonic() + 10
+        while db.execute("SELECT COUNT(*) FROM deliveries WHERE kind = 'M' AND state = 2").fetchone()[0] != 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert db.execute("SELECT COUNT(*) FROM deliveries WHERE state IN (0, 5)").fetchone()[0] == 0
+        assert db.execute("SELECT kind, msg_id > 0 FROM mail_out WHERE message_id = ?",
+                          (message_id,)).fetchall() == [("immediate", 1)]
+    assert [e for e in collect(h, 0.5) if e["ev"] == "write" and e.get("kind") == "error"
+            and e.get("conv") != bob] == []
 
 
 def test_dialog_edits_email_addresses(hub):

@@ -13,6 +13,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import html
 import os
 import re
 import sqlite3
@@ -21,6 +22,8 @@ import time
 import uuid
 
 import pytest
+
+from email.message import EmailMessage
 
 from mailhub import PRPL, mail_options, make_msg, start_mail_hub
 from wslib import muc_user, ok, unique, wait_who, who_line
@@ -111,6 +114,40 @@ def thunderbird_fr(frm, to, subject, new_text, quoted, message_id, in_reply_to=N
     if in_reply_to:
         m["In-Reply-To"] = "<%s>" % in_reply_to
         m["References"] = "<%s>" % in_reply_to
+    return m
+
+
+OWA_DIV = ('<div class="elementToProof" style="font-family: Aptos, Aptos_EmbeddedFont, '
+           'Aptos_MSFontService, Calibri, Helvetica, sans-serif; font-size: 12pt; color: rgb(0, 0, 0);">\n%s</div>\n')
+
+
+def owa_html_only(frm, to, subject, paragraphs, quoted_from, quoted, message_id):
+    """An HTML-only reply as Outlook on the web writes it (French UI): one
+    div per line, then the appendonsend marker, a rule and the
+    divRplyFwdMsg header block (De/Envoyé/À/Objet) above the quoted mail;
+    no text/plain part, base64."""
+    lines = []
+    for i, p in enumerate(paragraphs):
+        if i:
+            lines.append(OWA_DIV % "<br>")
+        lines.append(OWA_DIV % html.escape(p))
+    body = ('<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
+            '<style type="text/css" style="display:none;"> P {margin-top:0;margin-bottom:0;} </style>\n'
+            '</head>\n<body dir="ltr">\n' + "".join(lines) +
+            '<div id="appendonsend"></div>\n<hr style="display:inline-block;width:98%%" tabindex="-1">\n'
+            '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" style="font-size:11pt" '
+            'color="#000000"><b>De&nbsp;:</b> %s<br>\n<b>Envoyé&nbsp;:</b> mardi 10 mars 2026 09:10<br>\n'
+            '<b>À&nbsp;:</b> %s<br>\n<b>Objet&nbsp;:</b> %s</font>\n<div>&nbsp;</div>\n</div>\n'
+            '<div style="font-size: 11pt;">\n%s</div>\n</body>\n</html>\n'
+            % (html.escape(quoted_from), html.escape(frm), html.escape(subject), html.escape(quoted)))
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = frm, to, "RE: " + subject
+    m["Message-ID"] = "<%s>" % message_id
+    m["Thread-Topic"] = subject
+    m["Accept-Language"] = "fr-FR, en-US"
+    m["Content-Language"] = "fr-FR"
+    m["X-MS-Has-Attach"] = ""
+    m.set_content(body, subtype="html", charset="utf-8", cte="base64")
     return m
 
 
@@ -220,6 +257,28 @@ def test_reply_new_text_thread_and_unsubscribe(mail_hub, prosody, mail_servers, 
     assert mail_servers.fetch_all(chloe, s["chloe_pw"]) == []
     # None of these mails was shown as an IM: the core took them.
     assert not [e for e in h.drain() if e["ev"] == "write" and e.get("kind") == "msg" and e.get("who") == chloe]
+
+
+# -- an HTML-only reply (Outlook on the web): only its new text is posted ----------
+def test_html_only_reply_posts_new_text(mail_hub, prosody, mail_servers, xmpp_client):
+    h = mail_hub
+    s = setup_workspace(h, prosody, mail_servers, xmpp_client)
+    to = reply_to(h, s, "chloe")
+    mid = new_id("site-b.test")
+    paragraphs = ["Bonjour Zoë,", "Parfait, je réserve la salle à São Paulo pour le 21.", "Chloé"]
+    msg = owa_html_only(s["chloe"], to, "[%s] Salle São Paulo" % s["ws"], paragraphs,
+                        "Hub Zoë <%s>" % s["hub"], "Chloé, peux-tu réserver une salle ? <b>Zoë</b>", mid)
+    assert [p.get_content_type() for p in msg.walk()] == ["text/html"]
+    mail_servers.send(s["chloe"], to, msg)
+    body = s["carol"].wait_message(from_hub(h), 20)["body"]
+    assert body == "Chloé Martin (Paris): " + "\n\n".join(paragraphs), body
+    assert outcome(h, mid) == "posted"
+    (row,) = query(h, "SELECT text FROM messages WHERE origin = ?", "mail:" + mid)
+    assert row[0] == "\n\n".join(paragraphs), row
+    # Nothing of the quoted mail, its header block or the markup.
+    for gone in ("peux-tu", "Envoyé", "Objet", "<", "&"):
+        assert gone not in body, (gone, body)
+    assert s["carol"].collect(from_hub(h), 1.0) == []
 
 
 # -- (b) refused tokens: one explanation per sender; (c) an auto-reply ------------

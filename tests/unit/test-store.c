@@ -158,6 +158,8 @@ downgrade (Fixture *f, int version)
           "ALTER TABLE endpoints DROP COLUMN failing_us;"
           "ALTER TABLE endpoints DROP COLUMN failing_reason;"
           "ALTER TABLE messages DROP COLUMN thread_id;",
+    [4] = "DROP INDEX deliveries_kept;"                       /* v5 -> v4 */
+          "ALTER TABLE mentions DROP COLUMN attempts;",
   };
   G_STATIC_ASSERT (G_N_ELEMENTS (undo) == RT_STORE_SCHEMA_VERSION);
   sqlite3 *db = NULL;
@@ -276,6 +278,144 @@ test_upgrade_from_v3 (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) pending = rt_store_pending (f->store, bob->id);
   g_assert_cmpuint (pending->len, ==, 1);
   g_assert_cmpint (((RtMessage *) pending->pdata[0])->id, ==, msg->id);
+}
+
+/* The query plan of sql (EXPLAIN QUERY PLAN, one detail per line), read
+ * with a second connection. */
+static char *
+query_plan (Fixture *f, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &st, NULL), ==, SQLITE_OK);
+  GString *plan = g_string_new (NULL);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (st, 3));
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return g_string_free (plan, FALSE);
+}
+
+/* A version 4 store (before the index of kept rows) is upgraded in place:
+ * deliveries_kept holds the rows kept for digests, mentions get attempts;
+ * the digest queries (as rt-store-digest.c and rt_store_pending write them)
+ * search that index by member instead of scanning the kept rows. */
+static void
+test_upgrade_from_v4 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) bob = add_member (f, f->ws, "bob", (const char *const[]) { "mailto:bob@b.test", NULL });
+  g_autoptr (RtMember) al = add_member (f, f->ws, "al", (const char *const[]) { "xmpp:al@a.test", NULL });
+  RtDeliveryRow rows[] = { { 'M', bob->id, RT_ROUTE_PENDING, -1, T0 + 60 }, { 'M', al->id, RT_ROUTE_IM, 0, 0 } };
+  g_autoptr (RtMessage) m1 = add_message (f, f->ws, "one", rows, 2);
+  fake_now = T0 + 10;
+  g_autoptr (RtMessage) m2 = add_message (f, f->ws, "two", rows, 1);
+  g_clear_pointer (&f->store, rt_store_close);
+  downgrade (f, 4);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'deliveries_kept'"), ==, 0);
+  g_assert_cmpint (count_rows (f, "PRAGMA user_version"), ==, 4);
+
+  f->store = rt_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rt_store_schema_version (f->store), ==, RT_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'deliveries_kept' "
+                                  "AND sql LIKE '%WHERE state = 1'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM mentions WHERE attempts = 0"), ==, 2);
+  /* The index holds the kept rows only (the IM row is not in it). */
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries INDEXED BY deliveries_kept "
+                                  "WHERE state = 1 AND target > 0"), ==, 2);
+  gint64 ids[] = { bob->id, al->id };
+  g_autoptr (GArray) since = rt_store_pending_since (f->store, ids, 2);
+  g_assert_cmpuint (since->len, ==, 1);
+  g_assert_cmpint (g_array_index (since, RtPendingSince, 0).member_id, ==, bob->id);
+  g_assert_cmpint (g_array_index (since, RtPendingSince, 0).since_us, ==, T0);
+  g_autoptr (GArray) kept = rt_store_pending_rows (f->store, ids, 2);
+  g_assert_cmpuint (kept->len, ==, 2);
+  g_assert_cmpint (g_array_index (kept, RtPendingRow, 0).msg_id, ==, m1->id);
+  g_assert_cmpint (g_array_index (kept, RtPendingRow, 1).msg_id, ==, m2->id);
+  g_autoptr (GPtrArray) pending = rt_store_pending (f->store, bob->id);
+  g_assert_cmpuint (pending->len, ==, 2);
+  g_assert_cmpint (((RtMessage *) pending->pdata[0])->id, ==, m1->id);
+
+  /* The plans: a search of deliveries_kept by member, never a scan. */
+  static const char *const queries[] = {
+    "SELECT MIN (next_at) FROM deliveries INDEXED BY deliveries_kept "
+    "WHERE state = 1 AND kind = 'M' AND target = ?1",
+    "SELECT msg_id FROM deliveries INDEXED BY deliveries_kept "
+    "WHERE state = 1 AND kind = 'M' AND target = ?1",
+    "SELECT m.id, m.text FROM messages m JOIN deliveries d INDEXED BY deliveries_kept ON d.msg_id = m.id "
+    "WHERE d.kind = 'M' AND d.target = ?1 AND d.state = 1 ORDER BY d.msg_id",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autofree char *plan = query_plan (f, queries[i]);
+      g_test_message ("plan %u: %s", i, plan);
+      g_assert_nonnull (strstr (plan, "SEARCH"));
+      g_assert_nonnull (strstr (plan, "deliveries_kept (target=?)"));
+      g_assert_null (strstr (plan, "SCAN"));
+    }
+  /* Without INDEXED BY the planner picks it too (no surprise if the hint
+   * were dropped). */
+  g_autofree char *plain = query_plan (f, "SELECT MIN (next_at) FROM deliveries "
+                                          "WHERE state = 1 AND kind = 'M' AND target = ?1");
+  g_test_message ("plan without hint: %s", plain);
+}
+
+/* Mails in flight (rows the mail plugin accepted, waiting for its outcome):
+ * sent, failed (to send again with an attempt counted, or kept for the
+ * digest when given up), and after a restart sent again. */
+static void
+test_mail_in_flight (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMember) bob = add_member (f, f->ws, "bob", (const char *const[]) { "mailto:bob@b.test", NULL });
+  RtDeliveryRow rows[] = { { 'M', bob->id, RT_ROUTE_MAIL, 0, 0 } };
+  g_autoptr (RtMessage) m1 = add_message (f, f->ws, "one", rows, 1);
+  g_autoptr (RtMessage) m2 = add_message (f, f->ws, "two", rows, 1);
+  g_autoptr (RtMessage) m3 = add_message (f, f->ws, "three", rows, 1);
+  const char *ids[] = { "<rt-mail-1-1@a.test>", "<rt-mail-2-1@a.test>", "<rt-mail-3-1@a.test>" };
+  const RtMessage *msgs[] = { m1, m2, m3 };
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (rt_store_outbox_mail_queued (f->store, msgs[i]->id, bob->id, ids[i], f->ws, &error));
+  g_assert_no_error (error);
+  /* In flight: not due, recorded in mail_out as immediate mails. */
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries WHERE state = 5"), ==, 3);
+  g_autoptr (GArray) due = rt_store_outbox_due (f->store, T0 + G_GINT64_CONSTANT (3600000000), 10);
+  g_assert_cmpuint (due->len, ==, 0);
+  g_assert_cmpint (rt_store_outbox_next_due (f->store), ==, -1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM mail_out WHERE kind = 'immediate' AND msg_id > 0"), ==, 3);
+
+  /* Sent. */
+  g_assert_true (rt_store_outbox_sent (f->store, m1->id, 'M', bob->id, &error));
+  /* Failed: to send again later, one attempt counted. */
+  g_assert_true (rt_store_outbox_retry (f->store, m2->id, 'M', bob->id, T0 + 4, FALSE, "disconnected", &error));
+  g_assert_no_error (error);
+  g_autoptr (GArray) again = rt_store_outbox_due (f->store, T0 + 4, 10);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_assert_cmpint (g_array_index (again, RtOutboxItem, 0).msg_id, ==, m2->id);
+  g_assert_cmpint (g_array_index (again, RtOutboxItem, 0).attempts, ==, 1);
+  g_assert_cmpint (g_array_index (again, RtOutboxItem, 0).route, ==, RT_ROUTE_MAIL);
+  /* The hub stops with m3 in flight: at start it is to send again, now. */
+  fake_now = T0 + 50;
+  guint n = 0;
+  g_assert_true (rt_store_in_flight_reset (f->store, fake_now, &n, &error));
+  g_assert_cmpuint (n, ==, 1);
+  g_autoptr (GArray) restarted = rt_store_outbox_due (f->store, fake_now, 10);
+  g_assert_cmpuint (restarted->len, ==, 2);
+  g_assert_cmpint (g_array_index (restarted, RtOutboxItem, 1).msg_id, ==, m3->id);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries WHERE state = 2"), ==, 1);
+  /* Failed for good: kept for the digest, since now. */
+  g_assert_true (rt_store_outbox_mail_queued (f->store, m3->id, bob->id, ids[2], f->ws, &error));
+  g_assert_true (rt_store_outbox_retry (f->store, m3->id, 'M', bob->id, fake_now, TRUE, "550", &error));
+  g_autoptr (GPtrArray) pending = rt_store_pending (f->store, bob->id);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (((RtMessage *) pending->pdata[0])->id, ==, m3->id);
+  /* Removing the member drops what is in flight too. */
+  g_assert_true (rt_store_outbox_mail_queued (f->store, m2->id, bob->id, ids[1], f->ws, &error));
+  g_assert_true (rt_store_member_remove (f->store, f->ws, "bob", &error));
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM deliveries WHERE state IN (0, 1, 5, 6)"), ==, 0);
 }
 
 /* The hub's mailbox and immediate mail per workspace; immediate mail per
@@ -897,6 +1037,11 @@ test_schema_shape (Fixture *f, gconstpointer data)
   g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM pragma_index_info('deliveries_due') "
                                   "WHERE (seqno = 0 AND name = 'state') OR (seqno = 1 AND name = 'next_at')"), ==, 2);
   g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM pragma_index_list('messages') WHERE \"unique\" = 1"), ==, 1);
+  /* The kept rows by member (v5): partial, leading with target. */
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM pragma_index_list('deliveries') "
+                                  "WHERE name = 'deliveries_kept' AND partial = 1"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT COUNT(*) FROM pragma_index_info('deliveries_kept') "
+                                  "WHERE (seqno = 0 AND name = 'target') OR (seqno = 1 AND name = 'next_at')"), ==, 2);
 }
 
 int
@@ -909,6 +1054,8 @@ main (int argc, char **argv)
   ADD ("/store/upgrade-from-v1", test_upgrade_from_v1);
   ADD ("/store/upgrade-from-v2", test_upgrade_from_v2);
   ADD ("/store/upgrade-from-v3", test_upgrade_from_v3);
+  ADD ("/store/upgrade-from-v4", test_upgrade_from_v4);
+  ADD ("/store/mail-in-flight", test_mail_in_flight);
   ADD ("/store/mail-settings", test_mail_settings);
   ADD ("/store/outbox-mail-rows", test_outbox_mail_rows);
   ADD ("/store/newer-schema-refused", test_newer_schema_refused);
