@@ -164,6 +164,58 @@ rt_out_decision_name (RtOutDecision decision)
     }
 }
 
+const char *
+rt_link_audience_visibility (RtLinkAudience audience)
+{
+  return audience == RT_AUDIENCE_PUBLIC ? "public" : "private";
+}
+
+#define POST_KEY_FORMAT "rt-l%" G_GINT64_FORMAT "-m%" G_GINT64_FORMAT
+
+char *
+rt_audience_post_key (gint64 link_id, gint64 message_id)
+{
+  return g_strdup_printf (POST_KEY_FORMAT, link_id, message_id);
+}
+
+/* A positive decimal at *p up to stop (or the end), without sign or
+ * leading zeros; *p moves past it. */
+static gboolean
+read_id (const char **p, char stop, gint64 *out)
+{
+  const char *end = strchr (*p, stop);
+  if (end == NULL || end == *p || **p == '0')
+    return FALSE;
+  for (const char *q = *p; q < end; q++)
+    if (!g_ascii_isdigit (*q))
+      return FALSE;
+  g_autofree char *digits = g_strndup (*p, end - *p);
+  guint64 v = 0;
+  if (!g_ascii_string_to_unsigned (digits, 10, 1, G_MAXINT64, &v, NULL))
+    return FALSE;
+  *out = (gint64) v;
+  *p = end;
+  return TRUE;
+}
+
+gboolean
+rt_audience_parse_post_key (const char *key, gint64 *link_id, gint64 *message_id)
+{
+  gint64 link = 0, msg = 0;
+  const char *p = key;
+  if (key == NULL || !g_str_has_prefix (key, "rt-l"))
+    return FALSE;
+  p += strlen ("rt-l");
+  if (!read_id (&p, '-', &link) || !g_str_has_prefix (p, "-m"))
+    return FALSE;
+  p += strlen ("-m");
+  if (!read_id (&p, '\0', &msg))
+    return FALSE;
+  *link_id = link;
+  *message_id = msg;
+  return TRUE;
+}
+
 gboolean
 rt_audience_may_approve (RtRoles roles)
 {

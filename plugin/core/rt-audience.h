@@ -79,6 +79,21 @@ RtOutDecision rt_audience_decide (RtLinkDirection direction, RtLinkAudience audi
                                   RtRoles author_roles, RtMessageKind kind);
 const char  *rt_out_decision_name (RtOutDecision decision);   /* "skip", "send", "hold" */
 
+/* The Mastodon visibility a post to a link of this audience asks for:
+ * "public" for public links, "private" (followers only) for internal ones,
+ * so an account whose default is public cannot make an internal link
+ * public. (transfer none) */
+const char  *rt_link_audience_visibility (RtLinkAudience audience);
+
+/* The idempotency key of a workspace message posted to a stream link,
+ * "rt-l<LINK>-m<MESSAGE>" (at most 44 printable ASCII characters, as the
+ * stream plugin's IPC "post" wants): the same on every retry and after a
+ * restart, so a post is never made twice. (transfer full) */
+char        *rt_audience_post_key (gint64 link_id, gint64 message_id);
+/* Read such a key back (from the stream plugin's posted / post-failed
+ * signals); FALSE for any other string, outputs untouched. */
+gboolean     rt_audience_parse_post_key (const char *key, gint64 *link_id, gint64 *message_id);
+
 /* May someone with these roles approve or reject held messages? */
 gboolean     rt_audience_may_approve (RtRoles roles);
 

@@ -1,6 +1,6 @@
-/* rt-watch.c: watchlist terms (parse, format, fold) and the once-per-post
- * key. Folding and matching are in rt-watch-match.c, the alert in
- * rt-watch-alert.c. */
+/* rt-watch.c: watchlist terms (parse, format, store form), servers and
+ * handles, the once-per-post keys and --stream handles. Folding and
+ * matching are in rt-watch-match.c, the alert in rt-watch-alert.c. */
 #include "config.h"
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -35,7 +35,7 @@ term_new (RtWatchKind kind, char *text)
   return t;
 }
 
-/* The first SHOWN_CHARS characters of s, with "…" when cut. */
+/* The first n characters of s, with "…" when cut. */
 static char *
 shortened (const char *s, glong n)
 {
@@ -423,14 +423,42 @@ rt_watch_qualify_handle (const char *handle, const char *server)
 }
 
 char *
-rt_watch_hit_key (const char *service, const char *server, const char *post_id, gint64 ws_id)
+rt_watch_post_origin (const char *service, const char *server, const char *post_id)
 {
   g_autofree char *id = server_id (server);
-  if (service == NULL || *service == '\0' || id == NULL || post_id == NULL || *post_id == '\0'
-      || ws_id <= 0)
+  if (service == NULL || *service == '\0' || id == NULL || post_id == NULL || *post_id == '\0')
     return NULL;
+  /* Percent-encoded, so a '/' inside a part (a feed's path, an entry id
+   * that is a URL) cannot make two different posts one key. */
   g_autofree char *e_service = g_uri_escape_string (service, NULL, FALSE);
   g_autofree char *e_server = g_uri_escape_string (id, NULL, FALSE);
   g_autofree char *e_id = g_uri_escape_string (post_id, NULL, FALSE);
-  return g_strdup_printf ("%" G_GINT64_FORMAT "/%s/%s/%s", ws_id, e_service, e_server, e_id);
+  return g_strdup_printf ("%s/%s/%s", e_service, e_server, e_id);
+}
+
+char *
+rt_watch_hit_key (const char *service, const char *server, const char *post_id, gint64 ws_id)
+{
+  g_autofree char *origin = rt_watch_post_origin (service, server, post_id);
+  if (origin == NULL || ws_id <= 0)
+    return NULL;
+  return g_strdup_printf ("%" G_GINT64_FORMAT "/%s", ws_id, origin);
+}
+
+char *
+rt_watch_parse_stream_handle (const char *value, GError **error)
+{
+  g_autofree char *v = g_strstrip (g_strdup (value != NULL ? value : ""));
+  g_autofree char *input = v[0] == '@' ? g_strdup (v) : g_strconcat ("@", v, NULL);
+  g_autoptr (RtWatchTerm) t = rt_watch_term_parse (input, error);
+  if (t == NULL)
+    return NULL;
+  if (t->kind != RT_WATCH_ACCOUNT || strchr (t->text, '@') == NULL)
+    {
+      g_autofree char *shown = shortened (v, SHOWN_CHARS);
+      g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
+                   _("“%s” is not a stream handle: write @name@server."), shown);
+      return NULL;
+    }
+  return g_steal_pointer (&t->text);
 }

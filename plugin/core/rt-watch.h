@@ -133,15 +133,32 @@ typedef struct {
  * (transfer container) */
 GPtrArray   *rt_watch_match (const GPtrArray *terms, const RtWatchPost *post);
 
+/* Which post this is, the same wherever it is read from:
+ * "SERVICE/SERVER/POST-ID", each part percent-encoded, the server without
+ * scheme and trailing '/' and its host in lower case
+ * ("mastodon/social.example/1098", a feed:
+ * "feed/blog.example%2Fnews.xml/https%3A%2F%2Fblog.example%2Fp%2F1").
+ * service: "mastodon", "viva", "feed"; server: the account's server URL, for
+ * a feed the feed's URL. A workspace message made from a post takes it as
+ * its origin (unique per workspace: a post is bridged once). NULL if a part
+ * is NULL or empty. (transfer full) */
+char        *rt_watch_post_origin (const char *service, const char *server,
+                                   const char *post_id);
+
 /* The key that makes an alert "once per post" in a workspace, for the
- * store's unique column: "WS/SERVICE/SERVER/POST-ID", each part
- * percent-encoded, the server without scheme and trailing '/' and its host
- * in lower case ("5/mastodon/social.example/1098", a feed:
- * "5/feed/blog.example%2Fnews.xml/https%3A%2F%2Fblog.example%2Fp%2F1").
- * Pass the original's id for a boost, so boosts of one post alert once.
- * NULL if a part is NULL or empty or ws_id <= 0. (transfer full) */
+ * store's unique column: "WS/" and rt_watch_post_origin
+ * ("5/mastodon/social.example/1098"). Pass the original's id for a boost,
+ * so boosts of one post alert once. NULL if a part is NULL or empty or
+ * ws_id <= 0. (transfer full) */
 char        *rt_watch_hit_key (const char *service, const char *server,
                                const char *post_id, gint64 ws_id);
+
+/* A member's stream endpoint as `--stream` takes it: "@name@server" or
+ * "name@server", checked like an account term, the server required. Gives
+ * "name@server" with the server in lower case (the form the stream plugin
+ * gives authors, see rt_watch_qualify_handle), or NULL and RT_ERROR_INVALID.
+ * (transfer full) */
+char        *rt_watch_parse_stream_handle (const char *value, GError **error);
 
 /* The alert posted into the workspace (plain text, one line, translated
  * with the process's language):

@@ -216,6 +216,46 @@ test_may_approve (void)
 }
 
 static void
+test_visibility_and_key (void)
+{
+  g_assert_cmpstr (rt_link_audience_visibility (RT_AUDIENCE_PUBLIC), ==, "public");
+  g_assert_cmpstr (rt_link_audience_visibility (RT_AUDIENCE_INTERNAL), ==, "private");
+  g_assert_cmpstr (rt_link_audience_visibility (7), ==, "private");   /* never public by mistake */
+
+  g_autofree char *k = rt_audience_post_key (7, 812);
+  g_assert_cmpstr (k, ==, "rt-l7-m812");
+  gint64 link = 0, msg = 0;
+  g_assert_true (rt_audience_parse_post_key (k, &link, &msg));
+  g_assert_cmpint (link, ==, 7);
+  g_assert_cmpint (msg, ==, 812);
+
+  /* The longest key fits the IPC's 64 printable characters. */
+  g_autofree char *big = rt_audience_post_key (G_MAXINT64, G_MAXINT64);
+  g_assert_cmpuint (strlen (big), <=, 64);
+  for (const char *p = big; *p != '\0'; p++)
+    g_assert_true (g_ascii_isgraph (*p));
+  g_assert_true (rt_audience_parse_post_key (big, &link, &msg));
+  g_assert_cmpint (link, ==, G_MAXINT64);
+  g_assert_cmpint (msg, ==, G_MAXINT64);
+
+  /* Anything else, such as a key the stream plugin made for a typed line. */
+  static const char *const bad[] = {
+    "", "rt-l7", "rt-l7-m", "rt-l-m812", "rt-l7-m812x", "rt-l7-m-812", "rt-l+7-m812",
+    "rt-l7-m812 ", " rt-l7-m812", "rt-ws3-msg812", "chat-1732", "rt-l0-m812", "rt-l7-m0",
+    "rt-l99999999999999999999-m1", "RT-L7-M812", NULL,
+  };
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      link = msg = -1;
+      if (rt_audience_parse_post_key (bad[i], &link, &msg))
+        g_error ("\"%s\" read as a post key", bad[i]);
+      g_assert_cmpint (link, ==, -1);
+      g_assert_cmpint (msg, ==, -1);
+    }
+  g_assert_false (rt_audience_parse_post_key (NULL, &link, &msg));
+}
+
+static void
 test_held_names (void)
 {
   static const RtHeldState states[] = { RT_HELD_HELD, RT_HELD_APPROVED, RT_HELD_POSTED, RT_HELD_REJECTED };
@@ -363,7 +403,7 @@ test_held_refused (void)
       g_autoptr (RtHeld) h = held (s->from, s->by);
       g_autoptr (RtHeld) before = held (s->from, s->by);
       g_test_message ("step %u: %s + action %d by %s", i, rt_held_state_name (s->from),
-                      s->action, s->who);
+                      s->action, s->who != NULL ? s->who : "(none)");
       g_assert_false (rt_held_apply (h, s->action, s->who, s->roles, 9000, &error));
       g_assert_error (error, RT_HELD_ERROR, s->code);
       if (strstr (error->message, s->says) == NULL)
@@ -403,6 +443,7 @@ main (int argc, char **argv)
   g_test_add_func ("/audience/decide-all", test_decide_all);
   g_test_add_func ("/audience/decide-cases", test_decide_cases);
   g_test_add_func ("/audience/may-approve", test_may_approve);
+  g_test_add_func ("/audience/visibility-and-key", test_visibility_and_key);
   g_test_add_func ("/audience/held-names", test_held_names);
   g_test_add_func ("/audience/held-happy", test_held_happy_paths);
   g_test_add_func ("/audience/held-refused", test_held_refused);
