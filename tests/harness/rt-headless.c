@@ -25,6 +25,13 @@
  *                                                    \n, \t, \\); emits
  *                                                    {"ev":"ipc-mail","accepted":
  *                                                    "true"|"false","ok":...}
+ *   ipc-post USER TIMELINE [key=value ...]         call the stream plugin's IPC
+ *                                                    "post" (rt-stream-ipc.h); emits
+ *                                                    {"ev":"ipc-post","accepted":...}
+ *                                                    Its signals are reported as
+ *                                                    {"ev":"stream-posted",...},
+ *                                                    {"ev":"stream-post-failed",...},
+ *                                                    {"ev":"stream-post",...}
  *   pref int|bool|string|pathlist PATH VALUE
  *   action LABEL [field=value ...]                   run a plugin action, answering
  *                                                    its dialogs with these values
@@ -515,6 +522,65 @@ cmd_ipc_mail (char **f, guint n)
   emit ("ipc-mail", "accepted", ok && accepted ? "true" : "false", "ok", ok ? "true" : "false", NULL);
 }
 
+/* ipc-post USER TIMELINE key=value...: purple_plugin_ipc_call on the stream
+ * plugin's "post" (BOOLEAN__POINTER_POINTER_POINTER: account, timeline,
+ * GHashTable of strings). */
+static void
+cmd_ipc_post (char **f, guint n)
+{
+  PurpleAccount *account = n >= 3 ? find_account (f[1]) : NULL;
+  PurplePlugin *plugin = purple_plugins_find_with_id ("prpl-roundtable-stream");
+  if (account == NULL || plugin == NULL)
+    {
+      emit ("error", "msg", "ipc-post: no account or no stream plugin", NULL);
+      return;
+    }
+  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 3; i < n; i++)
+    {
+      const char *eq = strchr (f[i], '=');
+      if (eq != NULL)
+        g_hash_table_replace (fields, g_strndup (f[i], eq - f[i]), g_strcompress (eq + 1));
+    }
+  gboolean ok = FALSE;
+  gboolean accepted = GPOINTER_TO_INT (purple_plugin_ipc_call (plugin, "post", &ok, account, f[2], fields));
+  emit ("ipc-post", "accepted", ok && accepted ? "true" : "false", "ok", ok ? "true" : "false", NULL);
+}
+
+/* The stream plugin's signals (rt-stream-ipc.h); only the fields of
+ * RtStreamPostRead that need no stream core header are reported. */
+typedef struct {
+  gsize struct_size;
+  guint version;
+  PurpleAccount *account;
+  const char *service, *timeline;
+  gboolean is_dm;
+  const char *chat_name;
+  const void *post;
+  const char *markup;
+} HarnessPostRead;
+
+static void
+on_stream_post (PurpleAccount *account, const HarnessPostRead *read, gpointer data)
+{
+  emit ("stream-post", "account", purple_account_get_username (account), "service", read->service,
+        "timeline", read->timeline, "dm", read->is_dm ? "1" : "0", "html", read->markup, NULL);
+}
+
+static void
+on_stream_posted (PurpleAccount *account, const char *key, const char *id, const char *url, gpointer data)
+{
+  emit ("stream-posted", "account", purple_account_get_username (account), "key", key,
+        "id", id ? id : "", NULL);
+}
+
+static void
+on_stream_post_failed (PurpleAccount *account, const char *key, const char *error, gpointer data)
+{
+  emit ("stream-post-failed", "account", purple_account_get_username (account), "key", key,
+        "error", error ? error : "", NULL);
+}
+
 static void
 cmd_pref (char **f, guint n)
 {
@@ -579,6 +645,8 @@ on_stdin (GIOChannel *source, GIOCondition cond, gpointer data)
     cmd_im (f, n);
   else if (g_str_equal (f[0], "ipc-mail"))
     cmd_ipc_mail (f, n);
+  else if (g_str_equal (f[0], "ipc-post"))
+    cmd_ipc_post (f, n);
   else if (g_str_equal (f[0], "stall"))
     {
       g_autofree char *us = g_strdup_printf ("%" G_GINT64_FORMAT, stall_max);
@@ -689,6 +757,15 @@ main (int argc, char **argv)
                          PURPLE_CALLBACK (on_buddy_status), NULL);
   purple_signal_connect (purple_blist_get_handle (), "buddy-status-changed", handle,
                          PURPLE_CALLBACK (on_buddy_changed), NULL);
+
+  PurplePlugin *stream = purple_plugins_find_with_id ("prpl-roundtable-stream");
+  if (stream != NULL && purple_plugin_load (stream))
+    {
+      purple_signal_connect (stream, "roundtable-stream-post", handle, PURPLE_CALLBACK (on_stream_post), NULL);
+      purple_signal_connect (stream, "roundtable-stream-posted", handle, PURPLE_CALLBACK (on_stream_posted), NULL);
+      purple_signal_connect (stream, "roundtable-stream-post-failed", handle,
+                             PURPLE_CALLBACK (on_stream_post_failed), NULL);
+    }
 
   purple_savedstatus_activate (purple_savedstatus_new (NULL, PURPLE_STATUS_AVAILABLE));
 

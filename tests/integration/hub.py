@@ -14,6 +14,8 @@ HEADLESS = os.path.join(BUILD, "tests", "harness", "rt-headless")
 PLUGIN_DIR = os.path.join(BUILD, "plugin")
 # Protocol plugins: pass {"RT_EXTRA_PLUGIN_DIRS": MAIL_PLUGIN_DIR} as env.
 MAIL_PLUGIN_DIR = os.path.join(BUILD, "protocols", "mail")
+# The stream protocol plugin (roundtable-stream.so, protocols/stream/plugin/).
+STREAM_PLUGIN_DIR = os.path.join(BUILD, "protocols", "stream", "plugin")
 
 
 class Hub:
@@ -168,6 +170,18 @@ class Hub:
         self.send("ipc-mail", user, to, *("%s=%s" % (k.replace("_", "-"), esc(v)) for k, v in fields.items()))
         ev = self.wait(lambda e: e["ev"] in ("ipc-mail", "error"), 5)
         assert ev["ev"] == "ipc-mail", ev
+        assert ev["ok"] == "true", ev
+        return ev["accepted"] == "true"
+
+    def ipc_post(self, user, timeline, **fields):
+        """Call the stream plugin's IPC "post" (rt-stream-ipc.h) with these
+        fields (keys with "_" written as "-"); returns whether it was accepted."""
+        def esc(v):
+            return v.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+        self.send("ipc-post", user, timeline,
+                  *("%s=%s" % (k.replace("_", "-"), esc(v)) for k, v in fields.items()))
+        ev = self.wait(lambda e: e["ev"] in ("ipc-post", "error"), 5)
+        assert ev["ev"] == "ipc-post", ev
         assert ev["ok"] == "true", ev
         return ev["accepted"] == "true"
 

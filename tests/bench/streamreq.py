@@ -1,0 +1,87 @@
+"""Figure stream_requests_per_hour_20: requests a "Roundtable Stream" account
+really makes for 20 followed timelines, measured by running the plugin in
+the headless hub against the social emulator and counting the emulator's
+request log (GET /_control/requests), against naive polling of each
+timeline once a minute (20 x 60 = 1200 requests/h). Lower is better.
+
+Usage: streamreq.py WORKDIR [WINDOW_S]   (default 30)
+
+A Mastodon account with 20 joined hashtag chats, poll interval 60 s,
+streaming on (the emulator offers it, heartbeat 5 s). After sign-in and
+the first read of every timeline (the start-up), the requests in a steady
+window of WINDOW_S seconds, while a post per second is published to the
+timelines (each one must arrive in its chat), are extrapolated to an hour;
+the start-up requests are added once, as if the account reconnected once
+an hour (the poll planner's assumption for streamed timelines).
+"""
+import os
+import sys
+import time
+
+from benchlib import emit, log, ratio
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+from streamhub import PRPL, Control, Emulator, mastodon_options, new_hub  # noqa: E402
+
+TIMELINES = 20
+NAIVE_PER_HOUR = TIMELINES * 60
+
+
+def main():
+    workdir = sys.argv[1]
+    window = float(sys.argv[2]) if len(sys.argv) > 2 else 30.0
+    emu = Emulator(heartbeat=5.0).start()
+    h = None
+    try:
+        ctl = Control(emu.url)
+        alice = ctl.mastodon_account("alice")
+        bob = ctl.mastodon_account("bob")
+        ctl.follow(alice["id"], bob["id"])
+        tags = ["topic%d" % i for i in range(TIMELINES)]
+        for t in tags:
+            ctl.tag(t)
+        h = new_hub(os.path.join(workdir, "streamreq-hub"))
+        h.add_account("alice@social.test", alice["token"], PRPL,
+                      mastodon_options(emu, poll_interval=60, streaming="true", stream_timeout=60))
+        for t in tags:
+            h.join("alice@social.test", "tag:" + t)
+        ctl.wait_streams(TIMELINES + 1, timeout=60)   # the tags and direct messages
+        time.sleep(3)                                 # catch-up reads after the streams came up
+        startup = len(ctl.requests())
+        t0 = time.time()
+        sent = 0
+        while time.time() - t0 < window:
+            ctl.status(bob["id"], text="news %d #%s" % (sent, tags[sent % TIMELINES]), tags=[tags[sent % TIMELINES]])
+            sent += 1
+            time.sleep(1.0)
+        t1 = time.time()
+        got = 0
+        deadline = time.monotonic() + 10
+        while got < sent and time.monotonic() < deadline:
+            try:
+                h.wait(lambda e: e["ev"] == "write" and e.get("kind") == "msg"
+                       and e.get("conv", "").startswith("tag:"), deadline - time.monotonic())
+                got += 1
+            except TimeoutError:
+                break
+        reqs = [r for r in ctl.requests() if t0 <= r["t"] <= t1]
+        per_hour = len(reqs) / (t1 - t0) * 3600 + startup
+        log("stream requests: start-up %d, %d in %.0f s of steady state (%d posts, %d shown)"
+            % (startup, len(reqs), t1 - t0, sent, got))
+        if got < sent:
+            log("only %d of %d posts arrived: figure not valid" % (got, sent))
+            return 1
+        emit("stream_requests_per_hour_20", per_hour, "requests/h", "naive_poll_per_minute",
+             NAIVE_PER_HOUR, ratio(per_hour, NAIVE_PER_HOUR))
+        return 0
+    finally:
+        if h is not None and h.proc is not None:
+            h.stop()
+        emu.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
