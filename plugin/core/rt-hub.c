@@ -26,6 +26,27 @@ gboolean
 rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,
                RtMessage *msg, GError **error)
 {
+  return rt_hub_accept_full (store, world, policy, msg, NULL, error);
+}
+
+/* The roles of the message's author: a member's, else none (guests and
+ * external authors). */
+static RtRoles
+author_roles (const GPtrArray *members, const RtMessage *msg)
+{
+  for (guint i = 0; msg->author_member != 0 && i < members->len; i++)
+    {
+      const RtMember *m = g_ptr_array_index (members, i);
+      if (m->id == msg->author_member)
+        return m->roles;
+    }
+  return RT_ROLE_NONE;
+}
+
+gboolean
+rt_hub_accept_full (RtStore *store, const RtWorld *world, const RtPolicy *policy,
+                    RtMessage *msg, const RtMessageExtras *extras, GError **error)
+{
   RtPolicy default_policy;
   gint64 now = rt_clock_now ();
 
@@ -43,11 +64,19 @@ rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,
   g_autoptr (GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (RtDeliveryRow),
                                                members->len + links->len);
 
+  RtMessageExtras more = { 0 };
+  if (extras != NULL)
+    more = *extras;
+  more.author_roles = author_roles (members, msg);
   for (guint i = 0; i < links->len; i++)
     {
       const RtLink *link = g_ptr_array_index (links, i);
-      RtDeliveryRow row = { 'L', link->id, RT_ROUTE_IM, -1 };
-      if (link->id != msg->source_link)
+      /* Never back where it came from; public links only from
+       * spokespersons (others held); no hub messages to public links. */
+      RtMessageKind kind = link->id == msg->source_link ? RT_MESSAGE_ECHO : msg->kind;
+      RtOutDecision out = rt_audience_decide (link->direction, link->audience, more.author_roles, kind);
+      RtDeliveryRow row = { 'L', link->id, RT_ROUTE_IM, -1, 0, out == RT_OUT_HOLD };
+      if (out != RT_OUT_SKIP)
         g_array_append_val (rows, row);
     }
   for (guint i = 0; i < members->len; i++)
@@ -76,5 +105,6 @@ rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,
         row.mention_due_us = msg->created_us + MAX (policy->mention_delay_us, 0);
       g_array_append_val (rows, row);
     }
-  return rt_store_message_add (store, msg, (const RtDeliveryRow *) rows->data, rows->len, error);
+  return rt_store_message_add_full (store, msg, (const RtDeliveryRow *) rows->data, rows->len,
+                                    &more, error);
 }

@@ -27,4 +27,16 @@ RtReachability rt_hub_reach (const RtWorld *world, const RtMember *member, gint6
 gboolean rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *policy,
                         RtMessage *msg, GError **error);
 
+/* rt_hub_accept with extras (may be NULL; rt-store.h): a watchlist hit
+ * stored in the message's transaction (a key seen before makes it a
+ * duplicate: FALSE without error). Links are planned by
+ * rt_audience_decide with the link's direction and audience, the author's
+ * roles (a member's; none for guests and external authors) and msg->kind
+ * (ECHO for the source link): SEND a row, HOLD a held row (state
+ * RT_DELIVERY_HELD, a held record with its "hold" log entry), SKIP none.
+ * Rooms with the defaults (both, internal) get every message but echoes,
+ * as before. */
+gboolean rt_hub_accept_full (RtStore *store, const RtWorld *world, const RtPolicy *policy,
+                             RtMessage *msg, const RtMessageExtras *extras, GError **error);
+
 G_END_DECLS

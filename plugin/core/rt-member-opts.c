@@ -6,6 +6,8 @@
 #include "rt-error.h"
 #include "rt-email.h"
 #include "rt-args.h"
+#include "rt-watch.h"
+#include "rt-audience.h"
 
 static void
 set_str (char **field, const char *value)
@@ -192,6 +194,30 @@ apply_one (RtMember *m, const char *opt, const char *value, GError **error)
           return FALSE;
         }
     }
+  else if (g_str_equal (opt, "--role"))
+    return rt_roles_parse (value, &m->roles, error);
+  else if (g_str_equal (opt, "--stream") || g_str_equal (opt, "--no-stream"))
+    {
+      /* A social stream handle: the member is the author of posts from it. */
+      g_autofree char *handle = rt_watch_parse_stream_handle (value, error);
+      if (handle == NULL)
+        return FALSE;
+      g_autoptr (RtEndpoint) ep = rt_endpoint_new (RT_STREAM_SCHEME, handle, NULL);
+      gint i = find_endpoint (m, ep);
+      if (g_str_equal (opt, "--stream"))
+        {
+          if (i < 0)   /* already there: nothing to do */
+            g_ptr_array_add (m->endpoints, g_steal_pointer (&ep));
+        }
+      else if (i < 0)
+        {
+          g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
+                       _("--no-stream: %s has no stream handle “@%s”."), m->handle, handle);
+          return FALSE;
+        }
+      else
+        g_ptr_array_remove_index (m->endpoints, i);
+    }
   else if (g_str_equal (opt, "--digest"))
     return rt_schedule_parse (value, &m->digest, error);
   else if (g_str_equal (opt, "--quiet"))
@@ -207,7 +233,7 @@ option_known (const char *opt, GError **error)
   static const char *const known[] = {
     "--name", "--site", "--country", "--tz", "--lang", "--hours", "--days",
     "--offhours-im", "--im", "--no-im", "--email", "--no-email", "--immediate-mail",
-    "--digest", "--quiet", NULL
+    "--digest", "--quiet", "--role", "--stream", "--no-stream", NULL
   };
 
   if (g_strv_contains (known, opt))
@@ -216,7 +242,7 @@ option_known (const char *opt, GError **error)
     g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
                  _("Unknown option “%s”. Options: --name --site --country --tz --lang "
                    "--hours --days --offhours-im --im --no-im --email --no-email "
-                   "--immediate-mail --digest --quiet."), opt);
+                   "--immediate-mail --digest --quiet --role --stream --no-stream."), opt);
   else
     g_set_error (error, RT_ERROR, RT_ERROR_INVALID,
                  _("Unexpected “%s”: options start with --, for example --tz Europe/Brussels."),

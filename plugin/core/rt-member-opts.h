@@ -11,7 +11,10 @@ G_BEGIN_DECLS
  * a mailto endpoint, the address checked by rt_email_normalize) --no-email
  * ADDR (removes one) --immediate-mail yes|no|default --digest SCHEDULE
  * ("off", "immediate", "hourly", "daily 08:00", "weekly Sun 18:00":
- * rt_schedule_parse) --quiet HH:MM-HH:MM|none (rt_quiet_parse). On success the changes are
+ * rt_schedule_parse) --quiet HH:MM-HH:MM|none (rt_quiet_parse) --role
+ * owner,spokesperson|none (rt_roles_parse) --stream @name@server
+ * (repeatable: a "stream:" endpoint, rt_watch_parse_stream_handle)
+ * --no-stream @name@server (removes one). On success the changes are
  * applied to member; on error member is untouched and error says which option
  * and why (translated, RT_ERROR_INVALID). */
 gboolean rt_member_apply_options (RtMember *member, char **argv, GError **error);

@@ -70,6 +70,7 @@ rt_member_copy (const RtMember *m)
   c->quiet = m->quiet;
   c->last_digest_slot = m->last_digest_slot;
   c->unsubscribed_us = m->unsubscribed_us;
+  c->roles = m->roles;
   c->endpoints = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_endpoint_free);
   for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
     {

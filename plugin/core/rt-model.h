@@ -5,6 +5,7 @@
 #include <glib.h>
 #include "rt-hours.h"
 #include "rt-schedule.h"
+#include "rt-audience.h"
 
 G_BEGIN_DECLS
 
@@ -58,6 +59,8 @@ typedef struct {
    * rt_store_member_save (rt-store.h has the functions that change them). */
   gint64     last_digest_slot;  /* UTC µs of the last digest slot sent */
   gint64     unsubscribed_us;   /* when they unsubscribed by mail; 0: never */
+  RtRoles    roles;     /* owner, spokesperson (rt-audience.h); written by
+                           rt_store_member_save */
   GPtrArray *endpoints; /* RtEndpoint*, owned */
 } RtMember;
 
@@ -66,7 +69,11 @@ typedef struct {
   gint64 ws_id;
   char  *protocol;  /* libpurple protocol id, "prpl-jabber" */
   char  *account;   /* account username */
-  char  *room;      /* chat name as libpurple gives it: "room@conference.site-a.test" */
+  char  *room;      /* chat name as libpurple gives it: "room@conference.site-a.test",
+                       or a stream timeline: "tag:acme" */
+  RtLinkDirection direction;  /* what flows: in, out or both (default both) */
+  RtLinkAudience  audience;   /* internal (default) or public: only
+                                 spokespersons post, others are held */
 } RtLink;
 
 typedef struct {
@@ -79,6 +86,8 @@ typedef struct {
   gint64 created_us;
   gint64 source_link;   /* link the line came from, 0 if none */
   gint64 thread_id;     /* the message this one answers (a thread), 0 if none */
+  RtMessageKind kind;   /* RT_MESSAGE_PERSON (0) or RT_MESSAGE_HUB (1: a
+                           watchlist alert, a notice); never ECHO */
 } RtMessage;
 
 void        rt_workspace_free (RtWorkspace *ws);
@@ -91,6 +100,10 @@ void        rt_member_free (RtMember *m);
 void        rt_link_free (RtLink *link);
 RtMessage  *rt_message_new (void);
 void        rt_message_free (RtMessage *msg);
+
+/* The scheme of social stream endpoints: "stream:alice@social.example"
+ * (rt_watch_parse_stream_handle gives the address). */
+#define RT_STREAM_SCHEME "stream"
 
 /* Parse "xmpp:alice@site-a.test" or "prpl-irc:alice". The part before the
  * first ':' is the scheme. Returns NULL and sets error if malformed. */

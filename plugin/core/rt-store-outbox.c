@@ -46,6 +46,7 @@ message_from_row (sqlite3_stmt *st)
   msg->created_us = sqlite3_column_int64 (st, 6);
   msg->source_link = sqlite3_column_int64 (st, 7);
   msg->thread_id = sqlite3_column_int64 (st, 8);
+  msg->kind = sqlite3_column_int (st, 9) == RT_MESSAGE_HUB ? RT_MESSAGE_HUB : RT_MESSAGE_PERSON;
   return msg;
 }
 
@@ -67,7 +68,7 @@ mention_write (RtStore *store, gint64 msg_id, const RtDeliveryRow *row, GError *
 /* Returns 1 stored, 0 duplicate, -1 error. */
 static int
 message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint n_rows,
-               gint64 *id, GError **error)
+               const RtMessageExtras *extras, gint64 *id, GError **error)
 {
   sqlite3_stmt *st = S (store, S_MSG_INSERT);
   gint64 now = rt_clock_now ();
@@ -80,6 +81,7 @@ message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint 
   sqlite3_bind_int64 (st, 6, msg->created_us);
   sqlite3_bind_int64 (st, 7, msg->source_link);
   sqlite3_bind_int64 (st, 8, msg->thread_id);
+  sqlite3_bind_int (st, 9, msg->kind == RT_MESSAGE_HUB ? RT_MESSAGE_HUB : RT_MESSAGE_PERSON);
   if (run (st) != SQLITE_DONE)
     {
       int code = constraint (store);
@@ -92,6 +94,12 @@ message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint 
       return -1;
     }
   *id = sqlite3_last_insert_rowid (store->db);
+  if (extras != NULL && extras->hit_key != NULL)
+    {
+      gboolean duplicate = FALSE;
+      if (!store_watch_hit_write (store, msg->ws_id, *id, extras, now, &duplicate, error))
+        return duplicate ? 0 : -1;
+    }
 
   st = S (store, S_DELIV_INSERT);
   for (guint i = 0; i < n_rows; i++)
@@ -101,6 +109,7 @@ message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint 
        * for the digest. */
       RtRoute route = row->kind == 'L' ? RT_ROUTE_IM : row->route;
       gboolean send = route == RT_ROUTE_IM || route == RT_ROUTE_MAIL;
+      gboolean hold = row->kind == 'L' && row->hold;
 
       if (row->kind == 'M' && row->route == RT_ROUTE_NONE)
         continue;
@@ -110,13 +119,17 @@ message_write (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows, guint 
       sqlite3_bind_text (st, 4, rt_route_to_string (send ? route : RT_ROUTE_PENDING),
                          -1, SQLITE_STATIC);
       sqlite3_bind_int (st, 5, row->kind == 'M' ? row->endpoint : -1);
-      sqlite3_bind_int (st, 6, send ? STATE_SEND : STATE_PENDING);
+      sqlite3_bind_int (st, 6, hold ? STATE_HELD : send ? STATE_SEND : STATE_PENDING);
       sqlite3_bind_int64 (st, 7, now);
       if (run (st) != SQLITE_DONE)
         {
           store_error (store, error);
           return -1;
         }
+      if (hold && !store_held_write (store, msg->ws_id, *id, row->target, msg->author_label,
+                                     extras != NULL ? extras->author_roles : RT_ROLE_NONE,
+                                     now, error))
+        return -1;
       if (row->kind == 'M' && row->mention_due_us > 0 && !mention_write (store, *id, row, error))
         return -1;
     }
@@ -127,6 +140,13 @@ gboolean
 rt_store_message_add (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows,
                       guint n_rows, GError **error)
 {
+  return rt_store_message_add_full (store, msg, rows, n_rows, NULL, error);
+}
+
+gboolean
+rt_store_message_add_full (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows,
+                           guint n_rows, const RtMessageExtras *extras, GError **error)
+{
   gint64 id = 0;
 
   msg->id = 0;
@@ -134,7 +154,7 @@ rt_store_message_add (RtStore *store, RtMessage *msg, const RtDeliveryRow *rows,
     msg->created_us = rt_clock_now ();
   if (!tx_begin (store, error))
     return FALSE;
-  int stored = message_write (store, msg, rows, n_rows, &id, error);
+  int stored = message_write (store, msg, rows, n_rows, extras, &id, error);
   if (!tx_end (store, stored == 1, stored == 1 ? error : NULL))
     return FALSE;
   msg->id = id;

@@ -4,7 +4,8 @@
  * rt-store.c owns the connection, the schema and the statement table;
  * rt-store-outbox.c keeps messages and their deliveries; rt-store-digest.c
  * digests, mention mails and hub values; rt-store-flight.c mails handed to
- * the mail plugin and waiting for its outcome. Files added later may keep their
+ * the mail plugin and waiting for its outcome; rt-store-stream.c watchlists,
+ * watch hits, held messages and stream posts in flight. Files added later may keep their
  * SQL to themselves with store_stmt() instead of growing the table. */
 #pragma once
 #include <sqlite3.h>
@@ -21,6 +22,7 @@ enum {
   STATE_IN_DIGEST = 4, /* went out in a digest (RT_DELIVERY_IN_DIGEST) */
   STATE_MAIL_IN_FLIGHT = 5,   /* RT_DELIVERY_MAIL_IN_FLIGHT */
   STATE_DIGEST_IN_FLIGHT = 6, /* RT_DELIVERY_DIGEST_IN_FLIGHT */
+  STATE_HELD = 7,     /* RT_DELIVERY_HELD */
 };
 
 /* The prepared statements; their SQL is statement_sql in rt-store.c. */
@@ -67,6 +69,20 @@ G_GNUC_INTERNAL gboolean      store_mail_out_write (RtStore *store, const char *
                                                     const char *kind, gint64 ws_id,
                                                     gint64 member_id, gint64 msg_id,
                                                     GError **error);
+
+/* rt-store-stream.c, inside the caller's transaction: a held row (state
+ * held) and its "hold" log entry for the row (msg_id, 'L', link_id); */
+G_GNUC_INTERNAL gboolean      store_held_write (RtStore *store, gint64 ws_id, gint64 msg_id,
+                                                gint64 link_id, const char *who, RtRoles roles,
+                                                gint64 now_us, GError **error);
+/* the watch_hits row of an alert (FALSE without error on a duplicate key:
+ * *duplicate set); */
+G_GNUC_INTERNAL gboolean      store_watch_hit_write (RtStore *store, gint64 ws_id, gint64 msg_id,
+                                                     const RtMessageExtras *extras, gint64 now_us,
+                                                     gboolean *duplicate, GError **error);
+/* a removed link's open held messages become rejected, logged. */
+G_GNUC_INTERNAL gboolean      store_held_link_removed (RtStore *store, gint64 link_id,
+                                                       GError **error);
 
 /* BEGIN IMMEDIATE; FALSE with error if it fails. */
 G_GNUC_INTERNAL gboolean      tx_begin (RtStore *store, GError **error);

@@ -15,9 +15,9 @@
 
 #define MEMBER_COLS "SELECT id, ws_id, handle, name, site, country, tz, lang, " \
                     "hours_start, hours_end, days, offhours_im, immediate_mail, " \
-                    "digest, quiet, last_digest_slot, unsubscribed_us FROM members "
+                    "digest, quiet, last_digest_slot, unsubscribed_us, roles FROM members "
 #define MSG_COLS "SELECT m.id, m.ws_id, m.origin, m.author_member, m.author_label, " \
-                 "m.text, m.created_us, m.source_link, m.thread_id FROM messages m "
+                 "m.text, m.created_us, m.source_link, m.thread_id, m.kind FROM messages m "
 #define EP_COLS "id, scheme, address, account, failing_us, failing_reason"
 /* The schedule columns: a change of any of them restarts the member's
  * digest slots at the latest slot at or before now (?15). */
@@ -25,6 +25,7 @@
                          "hours_start IS NOT ?8 OR hours_end IS NOT ?9 OR days IS NOT ?10"
 #define WS_COLS "SELECT id, name, mailbox, immediate_mail FROM workspaces "
 #define DELIVERY_KEY " WHERE msg_id = ?1 AND kind = ?2 AND target = ?3"
+#define LINK_COLS "SELECT id, ws_id, protocol, account, room, direction, audience FROM links "
 
 static const char *const statement_sql[N_STATEMENTS] = {
   [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -37,12 +38,12 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_WS_SET_MAIL] = "UPDATE workspaces SET mailbox = ?2, immediate_mail = ?3 WHERE id = ?1",
   [S_WS_DELETE] = "DELETE FROM workspaces WHERE id = ?1",
   [S_MEMBER_INSERT] = "INSERT INTO members (ws_id, handle, name, site, country, tz, lang, "
-    "hours_start, hours_end, days, offhours_im, immediate_mail, digest, quiet, last_digest_slot) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    "hours_start, hours_end, days, offhours_im, immediate_mail, digest, quiet, last_digest_slot, roles) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?17)",
   /* SET expressions read the old values: the CASE compares old and new. */
   [S_MEMBER_UPDATE] = "UPDATE members SET ws_id = ?1, handle = ?2, name = ?3, site = ?4, "
     "country = ?5, tz = ?6, lang = ?7, hours_start = ?8, hours_end = ?9, days = ?10, "
-    "offhours_im = ?11, immediate_mail = ?12, digest = ?13, quiet = ?14, "
+    "offhours_im = ?11, immediate_mail = ?12, digest = ?13, quiet = ?14, roles = ?17, "
     "last_digest_slot = CASE WHEN " SCHEDULE_CHANGED " THEN MAX (last_digest_slot, ?15) "
     "ELSE last_digest_slot END WHERE id = ?16",
   [S_MEMBER_FIND] = MEMBER_COLS "WHERE ws_id = ?1 AND handle = ?2",
@@ -63,17 +64,16 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_EP_OF_WS] = "SELECT e.member_id, e.id, e.scheme, e.address, e.account, e.failing_us, "
     "e.failing_reason FROM endpoints e "
     "JOIN members m ON m.id = e.member_id WHERE m.ws_id = ?1 ORDER BY e.member_id, e.pos",
-  [S_LINK_INSERT] = "INSERT INTO links (ws_id, protocol, account, room) VALUES (?1, ?2, ?3, ?4)",
-  [S_LINK_FIND] = "SELECT id, ws_id, protocol, account, room FROM links "
-    "WHERE protocol = ?1 AND account = ?2 AND room = ?3",
-  [S_LINK_LIST_WS] = "SELECT id, ws_id, protocol, account, room FROM links "
-    "WHERE ws_id = ?1 ORDER BY id",
-  [S_LINK_LIST_ALL] = "SELECT id, ws_id, protocol, account, room FROM links ORDER BY id",
+  [S_LINK_INSERT] = "INSERT INTO links (ws_id, protocol, account, room, direction, audience) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [S_LINK_FIND] = LINK_COLS "WHERE protocol = ?1 AND account = ?2 AND room = ?3",
+  [S_LINK_LIST_WS] = LINK_COLS "WHERE ws_id = ?1 ORDER BY id",
+  [S_LINK_LIST_ALL] = LINK_COLS "ORDER BY id",
   [S_LINK_DELETE] = "DELETE FROM links WHERE id = ?1",
   [S_LINK_DROP_DELIVERIES] = "DELETE FROM deliveries WHERE kind = 'L' AND target = ?1 "
-    "AND state = 0",
+    "AND state IN (0, 7)",
   [S_MSG_INSERT] = "INSERT INTO messages (ws_id, origin, author_member, author_label, text, "
-    "created_us, source_link, thread_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "created_us, source_link, thread_id, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
   [S_MSG_GET] = MSG_COLS "WHERE m.id = ?1",
   [S_MSG_COUNT_WS] = "SELECT COUNT(*) FROM messages WHERE ws_id = ?1",
   [S_MSG_COUNT_ALL] = "SELECT COUNT(*) FROM messages",
@@ -286,6 +286,71 @@ migrate_to_5 (sqlite3 *db, GError **error)
   return exec_sql (db, schema_v5, error);
 }
 
+/* v6: social streams in workspaces (docs/stream-workspace.md).
+ * links: direction (what flows) and audience (public links take messages
+ *   only from spokespersons; others are held). Defaults keep every room as
+ *   it was.
+ * members.roles: RtRoles bits (1 owner, 2 spokesperson).
+ * messages.kind: 0 written by a person, 1 made by the hub (a watchlist
+ *   alert, a notice): never posted to public links.
+ * watch_terms: a workspace's watchlist (RtWatchTerm: kind, text, folded
+ *   key; one per kind and key).
+ * watch_hits: one alert per post and workspace (key rt_watch_hit_key),
+ *   written in the alert message's transaction.
+ * held: a message held for a public link until a spokesperson or an owner
+ *   decides (rt_held_apply); its delivery row waits in state 7. held_log:
+ *   every attempt on it, refused ones too (who, with which roles, when,
+ *   the outcome, and a note: a reason, the post's URL, the error). */
+static const char schema_v6[] =
+  "ALTER TABLE links ADD COLUMN direction TEXT NOT NULL DEFAULT 'both'"
+  "  CHECK (direction IN ('in', 'out', 'both'));"
+  "ALTER TABLE links ADD COLUMN audience TEXT NOT NULL DEFAULT 'internal'"
+  "  CHECK (audience IN ('internal', 'public'));"
+  "ALTER TABLE members ADD COLUMN roles INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE watch_terms ("
+  "  id INTEGER PRIMARY KEY,"
+  "  ws_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('keyword', 'hashtag', 'account')),"
+  "  text TEXT NOT NULL,"
+  "  key TEXT NOT NULL,"
+  "  added_us INTEGER NOT NULL,"
+  "  UNIQUE (ws_id, kind, key));"
+  "CREATE TABLE watch_hits ("
+  "  key TEXT PRIMARY KEY,"
+  "  ws_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  msg_id INTEGER NOT NULL,"
+  "  terms TEXT NOT NULL,"
+  "  url TEXT,"
+  "  seen_us INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE INDEX watch_hits_ws ON watch_hits (ws_id, seen_us);"
+  "CREATE TABLE held ("
+  "  id INTEGER PRIMARY KEY,"
+  "  ws_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,"
+  "  msg_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  link_id INTEGER NOT NULL,"
+  "  state TEXT NOT NULL DEFAULT 'held'"
+  "    CHECK (state IN ('held', 'approved', 'posted', 'rejected')),"
+  "  held_us INTEGER NOT NULL,"
+  "  decided_by TEXT, decided_us INTEGER NOT NULL DEFAULT 0,"
+  "  posted_us INTEGER NOT NULL DEFAULT 0, post_url TEXT,"
+  "  UNIQUE (msg_id, link_id));"
+  "CREATE INDEX held_open ON held (ws_id, state);"
+  "CREATE TABLE held_log ("
+  "  held_id INTEGER NOT NULL REFERENCES held (id) ON DELETE CASCADE,"
+  "  at_us INTEGER NOT NULL,"
+  "  action TEXT NOT NULL CHECK (action IN ('hold', 'approve', 'reject', 'post', 'fail')),"
+  "  who TEXT, roles INTEGER NOT NULL DEFAULT 0,"
+  "  outcome TEXT NOT NULL,"
+  "  note TEXT);"
+  "CREATE INDEX held_log_held ON held_log (held_id, at_us);";
+
+static gboolean
+migrate_to_6 (sqlite3 *db, GError **error)
+{
+  return exec_sql (db, schema_v6, error);
+}
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static gboolean (*const migrations[RT_STORE_SCHEMA_VERSION]) (sqlite3 *, GError **) = {
   migrate_to_1,
@@ -293,6 +358,7 @@ static gboolean (*const migrations[RT_STORE_SCHEMA_VERSION]) (sqlite3 *, GError 
   migrate_to_3,
   migrate_to_4,
   migrate_to_5,
+  migrate_to_6,
 };
 
 static int
@@ -671,6 +737,7 @@ member_from_row (sqlite3_stmt *st)
   rt_quiet_parse ((const char *) sqlite3_column_text (st, 14), &m->quiet, NULL);
   m->last_digest_slot = sqlite3_column_int64 (st, 15);
   m->unsubscribed_us = sqlite3_column_int64 (st, 16);
+  m->roles = sqlite3_column_int (st, 17) & RT_ROLES_KNOWN;
   return m;
 }
 
@@ -746,6 +813,7 @@ bind_member (sqlite3_stmt *st, const RtMember *m)
   sqlite3_bind_text (st, 13, digest, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (st, 14, quiet, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (st, 15, schedule_start (m));
+  sqlite3_bind_int (st, 17, m->roles & RT_ROLES_KNOWN);
 }
 
 static gboolean
@@ -933,12 +1001,26 @@ link_from_row (sqlite3_stmt *st)
   link->protocol = col_text (st, 2);
   link->account = col_text (st, 3);
   link->room = col_text (st, 4);
+  link->direction = RT_DIRECTION_DEFAULT;
+  link->audience = RT_AUDIENCE_DEFAULT;
+  /* Written only through the parsers (the CHECKs hold the rest). */
+  rt_link_direction_parse ((const char *) sqlite3_column_text (st, 5), &link->direction, NULL);
+  rt_link_audience_parse ((const char *) sqlite3_column_text (st, 6), &link->audience, NULL);
   return link;
 }
 
 gint64
 rt_store_link_add (RtStore *store, gint64 ws_id, const char *protocol,
                    const char *account, const char *room, GError **error)
+{
+  return rt_store_link_add_full (store, ws_id, protocol, account, room, RT_DIRECTION_DEFAULT,
+                                 RT_AUDIENCE_DEFAULT, error);
+}
+
+gint64
+rt_store_link_add_full (RtStore *store, gint64 ws_id, const char *protocol,
+                        const char *account, const char *room, RtLinkDirection direction,
+                        RtLinkAudience audience, GError **error)
 {
   sqlite3_stmt *st = S (store, S_LINK_INSERT);
 
@@ -954,6 +1036,8 @@ rt_store_link_add (RtStore *store, gint64 ws_id, const char *protocol,
   bind_text (st, 2, protocol);
   bind_text (st, 3, account ? account : "");
   bind_text (st, 4, room);
+  bind_text (st, 5, rt_link_direction_name (direction));
+  bind_text (st, 6, rt_link_audience_name (audience));
   if (run (st) != SQLITE_DONE)
     {
       int code = constraint (store);
@@ -1003,7 +1087,24 @@ rt_store_links (RtStore *store, gint64 ws_id)
 gboolean
 rt_store_link_remove (RtStore *store, gint64 link_id, GError **error)
 {
-  /* Lines not yet bridged into the room are dropped with it. */
-  return delete_by_id (store, S_LINK_DELETE, S_LINK_DROP_DELIVERIES, link_id,
-                       _("No such link."), error);
+  /* Lines not yet bridged into the room are dropped with it (also those
+   * held for it); its open held messages become rejected, logged. */
+  sqlite3_stmt *st = S (store, S_LINK_DELETE);
+  if (!tx_begin (store, error))
+    return FALSE;
+  sqlite3_bind_int64 (st, 1, link_id);
+  gboolean ok = run (st) == SQLITE_DONE || store_error (store, error);
+  if (ok && sqlite3_changes (store->db) == 0)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("No such link."));
+      ok = FALSE;
+    }
+  ok = ok && store_held_link_removed (store, link_id, error);
+  if (ok)
+    {
+      st = S (store, S_LINK_DROP_DELIVERIES);
+      sqlite3_bind_int64 (st, 1, link_id);
+      ok = run (st) == SQLITE_DONE || store_error (store, error);
+    }
+  return tx_end (store, ok, error);
 }

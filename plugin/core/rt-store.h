@@ -10,10 +10,12 @@
 #pragma once
 #include "rt-model.h"
 #include "rt-plan.h"
+#include "rt-watch.h"
+#include "rt-audience.h"
 
 G_BEGIN_DECLS
 
-#define RT_STORE_SCHEMA_VERSION 5
+#define RT_STORE_SCHEMA_VERSION 6
 
 typedef struct _RtStore RtStore;
 
@@ -52,12 +54,23 @@ gboolean   rt_store_member_remove (RtStore *store, gint64 ws_id, const char *han
  * first. (transfer full: RtMember*) */
 GPtrArray *rt_store_members_by_endpoint (RtStore *store, const char *scheme, const char *address);
 
-/* Links: one workspace per (protocol, account, room). */
+/* Links: one workspace per (protocol, account, room). rt_store_link_add
+ * gives the defaults (direction both, audience internal). */
 gint64    rt_store_link_add (RtStore *store, gint64 ws_id, const char *protocol,
                              const char *account, const char *room, GError **error);
+gint64    rt_store_link_add_full (RtStore *store, gint64 ws_id, const char *protocol,
+                                  const char *account, const char *room,
+                                  RtLinkDirection direction, RtLinkAudience audience,
+                                  GError **error);
+/* Change a link's direction and audience (rt-store-stream.c). Messages
+ * already planned keep their rows. */
+gboolean  rt_store_link_set_mode (RtStore *store, gint64 link_id, RtLinkDirection direction,
+                                  RtLinkAudience audience, GError **error);
 RtLink   *rt_store_link_find (RtStore *store, const char *protocol,
                               const char *account, const char *room);  /* NULL if none */
 GPtrArray *rt_store_links (RtStore *store, gint64 ws_id);  /* ws_id 0: all; RtLink* */
+/* Removes the link with its rows still to send or held; its open held
+ * messages become rejected ("link removed", logged). */
 gboolean  rt_store_link_remove (RtStore *store, gint64 link_id, GError **error);
 
 /* One planned delivery of a message. kind 'L' = a linked room (target = link
@@ -70,6 +83,9 @@ typedef struct {
   gint    endpoint;   /* endpoint index for members, -1 otherwise */
   gint64  mention_due_us; /* members: > 0 adds a mentions row due then (a
                              mention mail unless they are live before) */
+  gboolean hold;      /* links: held for approval (a public link, an author
+                         without the spokesperson role): the row waits in
+                         RT_DELIVERY_HELD and a held row is made with it */
 } RtDeliveryRow;
 
 /* Stores msg (with its thread_id) and its deliveries (and mentions rows) in
@@ -79,6 +95,22 @@ typedef struct {
 gboolean  rt_store_message_add (RtStore *store, RtMessage *msg,
                                 const RtDeliveryRow *rows, guint n_rows,
                                 GError **error);
+/* What else goes into the message's transaction (rt_store_message_add_full). */
+typedef struct {
+  /* A watchlist alert: a watch_hits row with this key (rt_watch_hit_key),
+   * the matched terms (rt_watch_term_format, one per line) and the post's
+   * URL. A key already there makes the whole message a duplicate. */
+  const char *hit_key;
+  const char *hit_terms;
+  const char *hit_url;
+  /* The author's roles, recorded with each held row's "hold" entry. */
+  RtRoles     author_roles;
+} RtMessageExtras;
+/* rt_store_message_add with extras (may be NULL). FALSE without error for
+ * a duplicate origin or hit key. */
+gboolean  rt_store_message_add_full (RtStore *store, RtMessage *msg,
+                                     const RtDeliveryRow *rows, guint n_rows,
+                                     const RtMessageExtras *extras, GError **error);
 RtMessage *rt_store_message_get (RtStore *store, gint64 msg_id);    /* NULL if none */
 gint64     rt_store_message_count (RtStore *store, gint64 ws_id);
 
@@ -153,6 +185,12 @@ GArray    *rt_store_message_pending_members (RtStore *store, gint64 msg_id);
 /* A kept row put into a digest mail that waits for its signal: sent, then
  * RT_DELIVERY_IN_DIGEST; failed, then kept again (1). */
 #define RT_DELIVERY_DIGEST_IN_FLIGHT 6
+/* A link row held for approval (public link, author without the
+ * spokesperson role): never due; approved, it becomes 0 (to send, due
+ * now); rejected, 3 (failed, error "rejected by WHO"). A stream post
+ * handed to the stream plugin waits in RT_DELIVERY_MAIL_IN_FLIGHT (5) like
+ * a mail, until its "posted" (2) or "post-failed" (3) signal. */
+#define RT_DELIVERY_HELD 7
 
 /* The hub's reply-token key (meta "token_key"), made with
  * rt_token_key_generate and stored on first use. Never log it.
@@ -251,6 +289,75 @@ gboolean  rt_store_mention_failed (RtStore *store, gint64 msg_id, gint64 member_
 /* TRUE if msg_id's mention mail to member_id was sent (the digest says so). */
 gboolean  rt_store_mention_mailed (RtStore *store, gint64 msg_id, gint64 member_id);
 
+/* ---- streams in workspaces (rt-store-stream.c) ---------------------- */
+
+/* Watchlists. Add terms (RtWatchTerm, e.g. from rt_watch_parse_terms) in
+ * one transaction; *added (may be NULL) gets those that were new (borrowed
+ * from terms), the others were watched already. */
+gboolean   rt_store_watch_add (RtStore *store, gint64 ws_id, const GPtrArray *terms,
+                               GPtrArray **added, GError **error);
+/* Remove terms, all or nothing: a term that is not watched is an error
+ * (RT_ERROR_NOT_FOUND, naming it) and nothing is removed. */
+gboolean   rt_store_watch_remove (RtStore *store, gint64 ws_id, const GPtrArray *terms,
+                                  GError **error);
+/* The workspace's terms in the order they were added. (RtWatchTerm*) */
+GPtrArray *rt_store_watch_terms (RtStore *store, gint64 ws_id);
+/* Workspaces that watch at least one term. (GArray of gint64) */
+GArray    *rt_store_watch_workspaces (RtStore *store);
+/* Hits since since_us per term: rt_watch_term_format -> count
+ * (GUINT_TO_POINTER). (transfer full) */
+GHashTable *rt_store_watch_hit_counts (RtStore *store, gint64 ws_id, gint64 since_us);
+/* Is there an alert for this hit key already? */
+gboolean   rt_store_watch_hit_seen (RtStore *store, const char *key);
+
+/* Held messages (the id is the ID of /ws approve ID). */
+RtHeld    *rt_store_held_get (RtStore *store, gint64 held_id);          /* NULL if none */
+/* The held message of (msg_id, link_id), or NULL. */
+RtHeld    *rt_store_held_find (RtStore *store, gint64 msg_id, gint64 link_id);
+/* Of a workspace, by id: open ones (held, or approved and not posted yet)
+ * when open_only, else all. (RtHeld*) */
+GPtrArray *rt_store_held_list (RtStore *store, gint64 ws_id, gboolean open_only);
+
+/* One entry of held_log. */
+typedef struct {
+  gint64  held_id;
+  gint64  at_us;
+  char   *action;    /* "hold", "approve", "reject", "post", "fail" */
+  char   *who;       /* who acted (NULL for post and fail) */
+  RtRoles roles;
+  char   *outcome;   /* "ok" or the refusal's message */
+  char   *note;      /* a reject's reason, the post's URL, the error; or NULL */
+} RtHeldLogEntry;
+void       rt_held_log_entry_free (RtHeldLogEntry *entry);
+/* The last limit entries of a workspace's held messages, newest first
+ * (held_id 0: all of the workspace; else only that one's, ws_id ignored).
+ * (RtHeldLogEntry*) */
+GPtrArray *rt_store_held_log (RtStore *store, gint64 ws_id, gint64 held_id, guint limit);
+
+/* Approve or reject held_id (action RT_HELD_APPROVE or RT_HELD_REJECT) by
+ * who with roles, at now_us; note: a reject's reason (may be NULL). One
+ * transaction reads the row, applies rt_held_apply and, when allowed,
+ * records the decision and moves the delivery row (approve: due now;
+ * reject: failed, "rejected by WHO"). Every attempt is logged, a refused
+ * one too (then FALSE with rt_held_apply's error, the log committed).
+ * *out (may be NULL) gets the record after the attempt. */
+gboolean   rt_store_held_decide (RtStore *store, gint64 held_id, RtHeldAction action,
+                                 const char *who, RtRoles roles, const char *note,
+                                 gint64 now_us, RtHeld **out, GError **error);
+
+/* Stream posts. The stream plugin accepted the post of row (msg_id, 'L',
+ * link_id): the row waits in flight (5) for its outcome. */
+gboolean   rt_store_stream_queued (RtStore *store, gint64 msg_id, gint64 link_id, GError **error);
+/* The post was made: the row is sent (2); a held message becomes posted
+ * (post_url kept, logged). */
+gboolean   rt_store_stream_posted (RtStore *store, gint64 msg_id, gint64 link_id,
+                                   const char *url, GError **error);
+/* The stream plugin gave the post up: the row fails (3) with error_text; a
+ * held message's log gets a "fail" entry. */
+gboolean   rt_store_stream_failed (RtStore *store, gint64 msg_id, gint64 link_id,
+                                   const char *error_text, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtHeldLogEntry, rt_held_log_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtStore, rt_store_close)
 
 G_END_DECLS

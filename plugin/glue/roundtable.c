@@ -78,13 +78,15 @@ plugin_load (PurplePlugin *plugin)
   rt_bridge_connect (plugin);
   rt_mail_in_connect (plugin);
   rt_mail_flight_connect (plugin);
-  /* Mails in flight when the hub last stopped are sent again (at least
+  rt_stream_in_connect (plugin);
+  /* Mails and stream posts in flight when the hub last stopped are sent again (at least
    * once; the same Message-ID, so a mail client shows a duplicate once). */
   guint n_reset = 0;
   if (!rt_store_in_flight_reset (glue_state.store, rt_clock_now (), &n_reset, &error))
     purple_debug_error (RT_DEBUG_CAT, "mails in flight not reset: %s\n", error->message);
   else if (n_reset > 0)
-    purple_debug_info (RT_DEBUG_CAT, "%u mail rows were in flight at the last stop: sent again\n", n_reset);
+    purple_debug_info (RT_DEBUG_CAT, "%u mail rows or stream posts were in flight at the last stop: sent again\n",
+                       n_reset);
   rt_pump_start ();
   rt_digester_start ();
   purple_prefs_connect_callback (plugin, RT_PREFS_ROOT "/clock_offset_s", on_clock_pref, NULL);
@@ -108,6 +110,7 @@ plugin_unload (PurplePlugin *plugin)
 {
   purple_prefs_disconnect_by_handle (plugin);
   rt_mail_flight_disconnect ();
+  rt_stream_in_disconnect ();
   rt_digester_stop ();
   rt_pump_stop ();
   rt_mail_in_disconnect ();

@@ -63,12 +63,24 @@ rt_bridge_member_for_nick (gint64 ws_id, const char *nick)
 }
 
 gboolean
+rt_bridge_is_stream_link (const RtLink *link)
+{
+  return g_strcmp0 (link->protocol, RT_STREAM_ACCOUNT_PROTOCOL) == 0;
+}
+
+gboolean
 rt_bridge_accept (RtMessage *msg, GError **error)
+{
+  return rt_bridge_accept_full (msg, NULL, error);
+}
+
+gboolean
+rt_bridge_accept_full (RtMessage *msg, const RtMessageExtras *extras, GError **error)
 {
   RtGlue *glue = rt_glue ();
   glue->policy.mention_delay_us =
     (gint64) MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/mention_delay_s")) * G_USEC_PER_SEC;
-  if (!rt_hub_accept (glue->store, &glue->world, &glue->policy, msg, error))
+  if (!rt_hub_accept_full (glue->store, &glue->world, &glue->policy, msg, extras, error))
     return FALSE;
   rt_pump_kick ();
   rt_digester_note_message ();   /* items kept, mentions waiting */
@@ -91,7 +103,8 @@ accept_chat_line (PurpleAccount *account, const char *who, const char *message,
   g_autoptr(RtLink) link = rt_store_link_find (glue->store, purple_account_get_protocol_id (account),
                                                purple_account_get_username (account),
                                                purple_conversation_get_name (conv));
-  if (link == NULL || who == NULL)
+  /* A link with direction out only takes nothing in. */
+  if (link == NULL || who == NULL || !(link->direction & RT_DIRECTION_IN))
     return;
 
   g_autofree char *text = plain_text (message);
@@ -119,6 +132,11 @@ on_chat_msg (PurpleAccount *account, const char *who, const char *message,
   /* Our own lines come back from the room (no echo), history replayed on
    * join was handled before (no duplicate), system lines are not speech. */
   if (flags & (PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_DELAYED | PURPLE_MESSAGE_SYSTEM))
+    return;
+  /* Posts in stream timelines come in through the stream plugin's
+   * "roundtable-stream-post" signal, with ids and handles (rt-stream-in.c):
+   * never a second time as chat lines. */
+  if (g_strcmp0 (purple_account_get_protocol_id (account), RT_STREAM_ACCOUNT_PROTOCOL) == 0)
     return;
   accept_chat_line (account, who, message, conv);
 }

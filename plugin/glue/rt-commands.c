@@ -36,9 +36,15 @@ conv_link (PurpleConversation *conv)
                              purple_conversation_get_name (conv));
 }
 
+void
+rt_commands_say (PurpleConversation *conv, const char *text)
+{
+  say (conv, text);
+}
+
 /* The workspace named, else the one this room is linked to, else the only one. */
-static RtWorkspace *
-resolve_workspace (PurpleConversation *conv, const char *name, GError **error)
+RtWorkspace *
+rt_commands_resolve_workspace (PurpleConversation *conv, const char *name, GError **error)
 {
   RtStore *store = rt_glue ()->store;
   if (name != NULL)
@@ -62,17 +68,25 @@ cmd_help (PurpleConversation *conv)
                "/ws create NAME: create a workspace\n"
                "/ws delete NAME: delete a workspace and its history\n"
                "/ws list: list workspaces\n"
-               "/ws link NAME: bridge this chat room into a workspace\n"
+               "/ws link NAME [--direction in|out|both] [--audience internal|public]: bridge this chat "
+               "room or stream timeline into a workspace (defaults: both, internal); without NAME in a "
+               "linked chat: change or show its settings\n"
                "/ws unlink: stop bridging this chat room\n"
                "/ws member add|set WS HANDLE [--name N] [--site S] [--country CC] [--tz ZONE] "
                "[--lang L] [--hours HH:MM-HH:MM] [--days Mon-Fri] [--offhours-im yes|no] [--im URI] [--no-im URI] "
                "[--email ADDR] [--no-email ADDR] [--immediate-mail yes|no|default] "
-               "[--digest off|immediate|hourly|\"daily HH:MM\"|\"weekly DAY HH:MM\"] [--quiet HH:MM-HH:MM|none]\n"
+               "[--digest off|immediate|hourly|\"daily HH:MM\"|\"weekly DAY HH:MM\"] [--quiet HH:MM-HH:MM|none] "
+               "[--role owner,spokesperson|none] [--stream @NAME@SERVER] [--no-stream @NAME@SERVER]\n"
                "/ws member remove WS HANDLE\n"
                "/ws member show WS HANDLE\n"
                "/ws who [WS]: members, local time, reachability and route now\n"
                "/ws mailbox WS [ACCOUNT|--none] [--immediate yes|no]: the mail account the workspace uses\n"
-               "/ws pending [WS] HANDLE: messages kept for a member's digest"));
+               "/ws pending [WS] HANDLE: messages kept for a member's digest\n"
+               "/ws watch add|remove [WS] TERM…: keywords, \"phrases\", #hashtags and @accounts looked "
+               "for in every stream the hub reads; a hit is an alert in the workspace\n"
+               "/ws watch list [WS]: the watchlist with its hits of the last 7 days\n"
+               "/ws held [WS]: messages for public links waiting for a spokesperson\n"
+               "/ws approve ID, /ws reject ID [reason]: decide (spokespersons and owners)"));
 }
 
 static gboolean
@@ -102,6 +116,7 @@ cmd_delete (PurpleConversation *conv, char **argv, GError **error)
   g_autoptr(RtWorkspace) ws = rt_store_workspace_find (rt_glue ()->store, argv[0], error);
   if (ws == NULL || !rt_store_workspace_delete (rt_glue ()->store, ws->id, error))
     return FALSE;
+  rt_stream_watch_changed ();
   g_autofree char *text = g_strdup_printf (_("Workspace “%s” deleted."), ws->name);
   say (conv, text);
   return TRUE;
@@ -145,35 +160,72 @@ cmd_list (PurpleConversation *conv, char **argv, GError **error)
       g_autofree char *l = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u linked room", "%u linked rooms", links->len), links->len);
       g_string_append_printf (out, "\n%s: %s, %s", ws->name, m, l);
       describe_mailbox (out, ws);
+      for (guint k = 0; k < links->len; k++)
+        {
+          const RtLink *link = g_ptr_array_index (links, k);
+          g_autofree char *mode = rt_cmd_link_mode_text (link, FALSE);
+          g_string_append_printf (out, "\n    %s (%s)", link->room, link->account);
+          if (mode != NULL)
+            g_string_append_printf (out, ": %s", mode);
+        }
     }
   say (conv, out->str);
   g_string_free (out, TRUE);
   return TRUE;
 }
 
+/* /ws link [NAME] [--direction in|out|both] [--audience internal|public]:
+ * link this chat (a room or a stream timeline); on a linked chat, without
+ * NAME (or with its own workspace), change or show its settings. */
 static gboolean
 cmd_link (PurpleConversation *conv, char **argv, GError **error)
 {
+  const char *usage = _("Usage: /ws link NAME [--direction in|out|both] [--audience internal|public]");
   if (purple_conversation_get_type (conv) != PURPLE_CONV_TYPE_CHAT)
     {
       g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("Type /ws link in the chat room you want to bridge."));
       return FALSE;
     }
-  if (g_strv_length (argv) != 1)
+  RtStore *store = rt_glue ()->store;
+  g_autoptr(RtLink) link = conv_link (conv);
+  RtLinkDirection direction = link != NULL ? link->direction : RT_DIRECTION_DEFAULT;
+  RtLinkAudience audience = link != NULL ? link->audience : RT_AUDIENCE_DEFAULT;
+  gboolean given = FALSE;
+  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+  if (!rt_cmd_link_options (argv, rest, &direction, &audience, &given, error))
+    return FALSE;
+  if (rest->len > 1 || (rest->len == 0 && link == NULL))
     {
-      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("Usage: /ws link NAME"));
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, usage);
       return FALSE;
     }
-  RtStore *store = rt_glue ()->store;
-  g_autoptr(RtWorkspace) ws = rt_store_workspace_find (store, argv[0], error);
+  g_autoptr(RtWorkspace) ws = rest->len == 1 ? rt_store_workspace_find (store, rest->pdata[0], error)
+                                             : rt_store_workspace_get (store, link->ws_id);
   if (ws == NULL)
     return FALSE;
+  if (link != NULL && link->ws_id == ws->id)
+    {
+      /* Already linked here: the settings change (or are shown). */
+      if (given && !rt_store_link_set_mode (store, link->id, direction, audience, error))
+        return FALSE;
+      link->direction = direction;
+      link->audience = audience;
+      g_autofree char *mode = rt_cmd_link_mode_text (link, TRUE);
+      g_autofree char *text = g_strdup_printf (_("This chat is linked to “%s” (%s)."), ws->name, mode);
+      say (conv, text);
+      if (given)
+        rt_pump_kick ();
+      return TRUE;
+    }
   PurpleAccount *account = purple_conversation_get_account (conv);
-  if (rt_store_link_add (store, ws->id, purple_account_get_protocol_id (account),
-                         purple_account_get_username (account),
-                         purple_conversation_get_name (conv), error) == 0)
+  if (rt_store_link_add_full (store, ws->id, purple_account_get_protocol_id (account),
+                              purple_account_get_username (account),
+                              purple_conversation_get_name (conv), direction, audience, error) == 0)
     return FALSE;
-  g_autofree char *text = g_strdup_printf (_("This room is now linked to “%s”."), ws->name);
+  RtLink shown = { .direction = direction, .audience = audience };
+  g_autofree char *mode = rt_cmd_link_mode_text (&shown, TRUE);
+  /* TRANSLATORS: the workspace, then the link's settings ("both, internal"). */
+  g_autofree char *text = g_strdup_printf (_("This chat is now linked to “%s” (%s)."), ws->name, mode);
   say (conv, text);
   return TRUE;
 }
@@ -264,7 +316,7 @@ describe_member (GString *out, const RtMember *m, const RtWorkspace *ws)
 static gboolean
 cmd_who (PurpleConversation *conv, char **argv, GError **error)
 {
-  g_autoptr(RtWorkspace) ws = resolve_workspace (conv, argv[0], error);
+  g_autoptr(RtWorkspace) ws = rt_commands_resolve_workspace (conv, argv[0], error);
   if (ws == NULL)
     return FALSE;
   GPtrArray *members = rt_store_members (rt_glue ()->store, ws->id);
@@ -354,6 +406,9 @@ cmd_member (PurpleConversation *conv, char **argv, GError **error)
       g_autofree char *quiet = rt_quiet_format (&m->quiet);
       /* TRANSLATORS: /ws member show: mail schedule and quiet hours. */
       g_string_append_printf (out, _("\ndigest: %s, quiet hours %s"), digest, quiet);
+      g_autofree char *roles = rt_roles_format (m->roles);
+      /* TRANSLATORS: /ws member show: owner, spokesperson, or none. */
+      g_string_append_printf (out, _("\nroles: %s"), roles);
       if (m->unsubscribed_us != 0)
         {
           g_autofree char *when = rt_local_time_format (m->tz, m->unsubscribed_us);
@@ -366,6 +421,9 @@ cmd_member (PurpleConversation *conv, char **argv, GError **error)
           g_autofree char *uri = rt_endpoint_format (ep);
           if (g_str_equal (ep->scheme, RT_EMAIL_SCHEME))
             g_string_append_printf (out, "\n%s %s", _("email"), ep->address);
+          else if (g_str_equal (ep->scheme, RT_STREAM_SCHEME))
+            /* TRANSLATORS: /ws member show: a social stream handle. */
+            g_string_append_printf (out, "\n%s @%s", _("stream"), ep->address);
           else
             g_string_append_printf (out, "\n%s %s", _("endpoint"), uri);
         }
@@ -388,7 +446,7 @@ cmd_pending (PurpleConversation *conv, char **argv, GError **error)
       return FALSE;
     }
   RtStore *store = rt_glue ()->store;
-  g_autoptr(RtWorkspace) ws = resolve_workspace (conv, argc == 2 ? argv[0] : NULL, error);
+  g_autoptr(RtWorkspace) ws = rt_commands_resolve_workspace (conv, argc == 2 ? argv[0] : NULL, error);
   if (ws == NULL)
     return FALSE;
   g_autoptr(RtMember) m = rt_store_member_find (store, ws->id, argv[argc - 1], error);
@@ -491,6 +549,8 @@ static const struct { const char *name; WsHandler handler; } handlers[] = {
   { "create", cmd_create }, { "delete", cmd_delete }, { "list", cmd_list },
   { "link", cmd_link }, { "unlink", cmd_unlink }, { "member", cmd_member },
   { "who", cmd_who }, { "pending", cmd_pending }, { "mailbox", cmd_mailbox },
+  { "watch", rt_cmd_watch }, { "held", rt_cmd_held }, { "approve", rt_cmd_approve },
+  { "reject", rt_cmd_reject },
 };
 
 static PurpleCmdRet

@@ -74,7 +74,7 @@ member_ok (EditTarget *target_in, PurpleRequestFields *fields)
 
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   static const char *const keys[] = { "name", "site", "country", "tz", "lang", "hours", "days",
-                                      "digest", "quiet" };
+                                      "digest", "quiet", "role" };
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       const char *value = purple_request_fields_get_string (fields, keys[i]);
@@ -89,19 +89,30 @@ member_ok (EditTarget *target_in, PurpleRequestFields *fields)
 
   /* Endpoints no longer listed are removed, listed ones added (the options
    * ignore those already there). IM endpoints are listed as URIs, email
-   * ones as plain addresses in their own field. */
+   * ones as plain addresses and stream handles as @name@server, each in
+   * their own field. */
   g_autoptr(GPtrArray) wanted = uri_list (purple_request_fields_get_string (fields, "im"));
   g_autoptr(GPtrArray) emails = uri_list (purple_request_fields_get_string (fields, "email"));
+  g_autoptr(GPtrArray) streams = uri_list (purple_request_fields_get_string (fields, "stream"));
   for (guint i = 0; i < member->endpoints->len; i++)
     {
       const RtEndpoint *ep = g_ptr_array_index (member->endpoints, i);
       gboolean email = g_str_equal (ep->scheme, RT_EMAIL_SCHEME);
-      g_autofree char *uri = email ? g_strdup (ep->address) : rt_endpoint_format (ep);
-      if (!g_ptr_array_find_with_equal_func (email ? emails : wanted, uri, same_address, NULL))
+      gboolean stream = g_str_equal (ep->scheme, RT_STREAM_SCHEME);
+      g_autofree char *uri = email ? g_strdup (ep->address)
+                           : stream ? g_strconcat ("@", ep->address, NULL) : rt_endpoint_format (ep);
+      GPtrArray *list = email ? emails : stream ? streams : wanted;
+      if (!g_ptr_array_find_with_equal_func (list, uri, same_address, NULL)
+          && !(stream && g_ptr_array_find_with_equal_func (list, ep->address, same_address, NULL)))
         {
-          g_ptr_array_add (argv, g_strdup (email ? "--no-email" : "--no-im"));
+          g_ptr_array_add (argv, g_strdup (email ? "--no-email" : stream ? "--no-stream" : "--no-im"));
           g_ptr_array_add (argv, g_steal_pointer (&uri));
         }
+    }
+  for (guint i = 0; i < streams->len; i++)
+    {
+      g_ptr_array_add (argv, g_strdup ("--stream"));
+      g_ptr_array_add (argv, g_strdup (g_ptr_array_index (streams, i)));
     }
   for (guint i = 0; i < wanted->len; i++)
     {
@@ -138,12 +149,14 @@ edit_member (gint64 ws_id, const char *handle)
   purple_request_fields_add_group (fields, group);
   g_autofree char *hours = rt_hours_format (&shown->hours);
   g_autofree char *days = rt_days_format (&shown->hours);
-  GString *ims = g_string_new (NULL), *emails = g_string_new (NULL);
+  GString *ims = g_string_new (NULL), *emails = g_string_new (NULL), *streams = g_string_new (NULL);
   for (guint i = 0; i < shown->endpoints->len; i++)
     {
       const RtEndpoint *ep = g_ptr_array_index (shown->endpoints, i);
-      GString *list = g_str_equal (ep->scheme, RT_EMAIL_SCHEME) ? emails : ims;
-      g_autofree char *uri = list == emails ? g_strdup (ep->address) : rt_endpoint_format (ep);
+      gboolean stream = g_str_equal (ep->scheme, RT_STREAM_SCHEME);
+      GString *list = g_str_equal (ep->scheme, RT_EMAIL_SCHEME) ? emails : stream ? streams : ims;
+      g_autofree char *uri = list == emails ? g_strdup (ep->address)
+                           : stream ? g_strconcat ("@", ep->address, NULL) : rt_endpoint_format (ep);
       g_string_append_printf (list, "%s%s", list->len ? ", " : "", uri);
     }
   add_string (group, "name", _("Name"), shown->name);
@@ -160,10 +173,16 @@ edit_member (gint64 ws_id, const char *handle)
   add_string (group, "quiet", _("Quiet hours (HH:MM-HH:MM or none)"), quiet);
   add_string (group, "im", _("IM endpoints (for example xmpp:alice@example.org), comma separated"), ims->str);
   add_string (group, "email", _("Email addresses, comma separated"), emails->str);
+  add_string (group, "stream", _("Stream handles (for example @alice@social.example), comma separated"),
+              streams->str);
+  g_autofree char *roles = rt_roles_format (shown->roles);
+  /* TRANSLATORS: dialog field; keep the role words in English. */
+  add_string (group, "role", _("Roles (owner, spokesperson, or none)"), roles);
   purple_request_field_group_add_field (group,
       purple_request_field_bool_new ("offhours", _("Send IM outside working hours too"), shown->offhours_im));
   g_string_free (ims, TRUE);
   g_string_free (emails, TRUE);
+  g_string_free (streams, TRUE);
 
   EditTarget *target = g_new0 (EditTarget, 1);
   target->ws_id = ws_id;

@@ -12,6 +12,8 @@
 #define RT_DEBUG_CAT   "roundtable"
 /* The protocol id of "Roundtable Mail" accounts (the hub's mailboxes). */
 #define RT_MAIL_ACCOUNT_PROTOCOL "prpl-roundtable-mail"
+/* The protocol id of "Roundtable Stream" accounts (social streams). */
+#define RT_STREAM_ACCOUNT_PROTOCOL "prpl-roundtable-stream"
 
 typedef struct {
   PurplePlugin *plugin;
@@ -38,6 +40,11 @@ const RtMember *rt_bridge_member_for_nick (gint64 ws_id, const char *nick);
 void rt_bridge_join_links (PurpleAccount *account);
 /* Accept a message into the workspace and wake the pump. */
 gboolean rt_bridge_accept (RtMessage *msg, GError **error);
+/* The same with extras (a watchlist hit, rt-store.h; may be NULL). FALSE
+ * without error for a duplicate. */
+gboolean rt_bridge_accept_full (RtMessage *msg, const RtMessageExtras *extras, GError **error);
+/* Is the link a social stream timeline (a "Roundtable Stream" chat)? */
+gboolean rt_bridge_is_stream_link (const RtLink *link);
 
 /* rt-presence.c: the RtWorld answers from libpurple, and endpoint accounts. */
 void rt_presence_world_init (RtWorld *world);
@@ -125,6 +132,55 @@ void rt_mail_in_disconnect (void);
 /* TRUE while the handler listens: then it decides about every mail and
  * rt-bridge.c leaves IMs on mail accounts alone. */
 gboolean rt_mail_in_active (void);
+
+/* rt-stream-in.c: posts read by the stream plugin ("roundtable-stream-post")
+ * into watchlist alerts and, from linked timelines, workspace messages;
+ * connects the stream plugin's signals (also when it loads later). */
+void rt_stream_in_connect (PurplePlugin *plugin);
+void rt_stream_in_disconnect (void);
+/* The watchlists changed (/ws watch, a workspace deleted): reload them. */
+void rt_stream_watch_changed (void);
+/* The hub's own label for alerts and notices ("Roundtable", translated). */
+const char *rt_stream_hub_label (void);
+
+/* rt-stream-out.c: workspace messages posted to stream links through the
+ * stream plugin's IPC "post", in flight until "posted" or "post-failed". */
+typedef enum {
+  RT_STREAM_OUT_QUEUED,   /* the stream plugin took it: in flight */
+  RT_STREAM_OUT_WAIT,     /* account offline or missing, plugin not loaded */
+  RT_STREAM_OUT_REFUSED,  /* the IPC call refused it */
+} RtStreamOutResult;
+RtStreamOutResult rt_stream_out_post (const RtLink *link, const RtMessage *msg, const char **why);
+/* Handlers of the stream plugin's outcome signals (rt-stream-ipc.h). */
+void rt_stream_out_posted (PurpleAccount *account, const char *key, const char *post_id,
+                           const char *url, gpointer data);
+void rt_stream_out_failed (PurpleAccount *account, const char *key, const char *error,
+                           gpointer data);
+/* An account signed off: its posts in flight get no signal any more; they
+ * are made due again (the same idempotency key). */
+void rt_stream_out_account_gone (PurpleAccount *account);
+void rt_stream_out_reset (void);
+
+/* rt-commands-stream.c: /ws watch, /ws held, /ws approve, /ws reject and
+ * the link options of /ws link. */
+gboolean rt_cmd_watch (PurpleConversation *conv, char **argv, GError **error);
+gboolean rt_cmd_held (PurpleConversation *conv, char **argv, GError **error);
+gboolean rt_cmd_approve (PurpleConversation *conv, char **argv, GError **error);
+gboolean rt_cmd_reject (PurpleConversation *conv, char **argv, GError **error);
+/* --direction in|out|both and --audience internal|public out of argv (the
+ * rest stays, in order, in *rest); all-or-nothing errors. *given tells
+ * whether either option was there. */
+gboolean rt_cmd_link_options (char **argv, GPtrArray *rest, RtLinkDirection *direction,
+                              RtLinkAudience *audience, gboolean *given, GError **error);
+/* "both, public: only spokespersons post; ..." for answers and listings.
+ * (transfer full) */
+char *rt_cmd_link_mode_text (const RtLink *link, gboolean always);
+/* Resolve the workspace for commands (the named one, else the room's link,
+ * else the only one): rt-commands.c. */
+RtWorkspace *rt_commands_resolve_workspace (PurpleConversation *conv, const char *name,
+                                            GError **error);
+/* Write an answer into the conversation (escaped): rt-commands.c. */
+void rt_commands_say (PurpleConversation *conv, const char *text);
 
 /* rt-dialog.c: the Workspaces dialog (plugin action). */
 GList *rt_dialog_actions (PurplePlugin *plugin, gpointer context);

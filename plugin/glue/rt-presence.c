@@ -128,6 +128,9 @@ in_room_build (gint64 ws_id, GPtrArray *members)
   g_autoptr(GPtrArray) links = rt_store_links (glue->store, ws_id);
   for (guint i = 0; i < links->len; i++)
     {
+      /* A stream timeline lists no readers: nobody "sits" in it. */
+      if (rt_bridge_is_stream_link (g_ptr_array_index (links, i)))
+        continue;
       PurpleConversation *conv = rt_bridge_link_conversation (g_ptr_array_index (links, i));
       if (conv == NULL)
         continue;

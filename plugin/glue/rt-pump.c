@@ -88,6 +88,8 @@ typedef enum {
 
 #define MAX_SEND_ATTEMPTS 6
 
+/* A room's lines go out through the chat; a stream link's through the
+ * stream plugin's IPC (rt-stream-out.c), in flight until its outcome. */
 static Outcome
 deliver_link (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg, const char **why)
 {
@@ -100,6 +102,24 @@ deliver_link (RtGlue *glue, const RtOutboxItem *item, const RtMessage *msg, cons
     {
       *why = "link removed";
       return OUTCOME_FALLBACK;
+    }
+  if (rt_bridge_is_stream_link (link))
+    {
+      g_autoptr(GError) error = NULL;
+      switch (rt_stream_out_post (link, msg, why))
+        {
+        case RT_STREAM_OUT_QUEUED:
+          if (!rt_store_stream_queued (glue->store, item->msg_id, link->id, &error))
+            purple_debug_error (RT_DEBUG_CAT, "post in flight not recorded: %s\n", error->message);
+          return OUTCOME_IN_FLIGHT;
+        case RT_STREAM_OUT_WAIT:
+          return OUTCOME_WAIT;
+        case RT_STREAM_OUT_REFUSED:
+          break;
+        }
+      /* A refusal is about the post itself (empty, a bad timeline): give
+       * it up after a few tries. */
+      return item->attempts + 1 >= MAX_SEND_ATTEMPTS ? OUTCOME_FALLBACK : OUTCOME_RETRY;
     }
   PurpleConversation *conv = rt_bridge_link_conversation (link);
   if (conv == NULL)

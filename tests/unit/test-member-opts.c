@@ -234,6 +234,49 @@ test_im_duplicates_and_removal (void)
 /* --email: several allowed, checked and normalized (domain lower case,
  * mailto: prefix dropped, internationalized domains in ASCII), duplicates
  * ignored, --no-email removes; IM endpoints are not touched. */
+/* --role and --stream / --no-stream (streams, docs/stream-workspace.md),
+ * all or nothing like the rest. */
+static void
+test_roles_and_stream (void)
+{
+  g_autoptr (RtMember) m = sample ();
+  g_autoptr (GError) error = NULL;
+  const char *add[] = { "--role", "Spokesperson, owner", "--stream", "@Alice@Social.Example",
+                        "--stream", "alice@social.example", "--stream", "@ali@other.example", NULL };
+  g_assert_true (apply (m, add, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (m->roles, ==, RT_ROLE_OWNER | RT_ROLE_SPOKESPERSON);
+  g_assert_cmpuint (m->endpoints->len, ==, 3);   /* the duplicate was ignored */
+  g_assert_cmpstr (ep_uri (m, 1), ==, "stream:Alice@social.example");
+  g_assert_cmpstr (ep_uri (m, 2), ==, "stream:ali@other.example");
+
+  /* A bad role, a handle without server, an unknown --no-stream: nothing changes. */
+  const char *bad[][5] = {
+    { "--role", "boss", NULL },
+    { "--role", "none", "--stream", "@bob", NULL },
+    { "--role", "none", "--no-stream", "@nobody@social.example", NULL },
+    { "--role", "", NULL },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (apply (m, bad[i], &error));
+      g_assert_error (error, RT_ERROR, RT_ERROR_INVALID);
+      g_clear_error (&error);
+      g_assert_cmpint (m->roles, ==, RT_ROLE_OWNER | RT_ROLE_SPOKESPERSON);
+      g_assert_cmpuint (m->endpoints->len, ==, 3);
+    }
+  const char *clear[] = { "--role", "none", "--no-stream", "@ALICE@social.example", NULL };
+  g_assert_true (apply (m, clear, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (m->roles, ==, RT_ROLE_NONE);
+  g_assert_cmpuint (m->endpoints->len, ==, 2);
+  g_assert_cmpstr (ep_uri (m, 1), ==, "stream:ali@other.example");
+  /* The copy keeps roles. */
+  m->roles = RT_ROLE_OWNER;
+  g_autoptr (RtMember) c = rt_member_copy (m);
+  g_assert_cmpint (c->roles, ==, RT_ROLE_OWNER);
+}
+
 static void
 test_email (void)
 {
@@ -311,6 +354,7 @@ main (int argc, char **argv)
   g_test_add_func ("/member-opts/missing-value", test_missing_value);
   g_test_add_func ("/member-opts/im-duplicates-and-removal", test_im_duplicates_and_removal);
   g_test_add_func ("/member-opts/email", test_email);
+  g_test_add_func ("/member-opts/roles-and-stream", test_roles_and_stream);
   g_test_add_func ("/member-opts/immediate-mail", test_immediate_mail);
   g_test_add_func ("/member-opts/clear-site", test_clear_site);
   return g_test_run ();

@@ -1,0 +1,359 @@
+/* bench-stream-route.c: posts ingested per second from 40-status Mastodon
+ * timeline pages through everything the hub does with a post read from a
+ * linked timeline (issue 5): parse and sanitize (rt_mastodon_statuses_from_json),
+ * the watchlist match of a workspace (20 terms, rt_watch_match; a hit
+ * stores an alert with its watch_hits row), then the post bridged as a
+ * workspace message (author by --stream endpoint, origin key) and accepted
+ * by rt_hub_accept into a real SQLite store (a file, WAL) for a workspace of
+ * 30 members (half online, half kept for their digest) and a linked room,
+ * one transaction per post as the glue does. Against raw json-glib parsing
+ * of the same pages (json_parser_load_from_data only) in the same run.
+ *
+ * Each pass over the pages gives the posts new ids (as new posts would
+ * have), so nothing is taken for a duplicate.
+ *
+ * Usage: bench-stream-route [SECONDS_PER_ROUND [ROUNDS [PAGES]]]
+ *   defaults: 0.25 s, 8 rounds (ours and raw alternate), 25 pages of 40.
+ * Prints on stdout:
+ *   stream_ingest_routed_rate  V  posts/s  raw_json_glib  B  V/B
+ * Diagnostics on stderr. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include "rt-stream-mastodon.h"
+#include "rt-hub.h"
+
+#define PAGE_SIZE 40
+#define MEMBERS 30
+#define SERVER "https://social.example"
+
+static const char *const words[] = {
+  "the", "proposal", "pricing", "annex", "deadline", "we", "will", "ship", "review", "team",
+  "tomorrow", "customer", "meeting", "schedule", "draft", "please", "check", "numbers", "and",
+  "update", "café", "Zürich", "naïve", "before", "Friday", "thanks", "for", "quick", "reply",
+  "contract", "delivery", "risks", "open", "questions", "agreed", "next", "steps", "東京",
+};
+static const char *const tags[] = { "acme", "rfp", "AcmeFail", "opensource", "pricing" };
+
+/* A page as Mastodon serves it (the fields the stream core reads, and the
+ * usual others). */
+static char *
+make_page (GRand *r, guint page)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_builder_begin_array (b);
+  for (guint i = 0; i < PAGE_SIZE; i++)
+    {
+      guint n = page * PAGE_SIZE + i;
+      g_autofree char *user = g_strdup_printf ("user%u", n % (MEMBERS * 2));   /* half are members */
+      g_autofree char *id = g_strdup_printf ("1093%014u", 100000000u - n);
+      g_autofree char *url = g_strdup_printf (SERVER "/@%s/%s", user, id);
+      const char *tag = tags[g_rand_int_range (r, 0, G_N_ELEMENTS (tags))];
+      GString *html = g_string_new ("<p>");
+      for (int w = g_rand_int_range (r, 12, 40); w > 0; w--)
+        g_string_append_printf (html, "%s ", words[g_rand_int_range (r, 0, G_N_ELEMENTS (words))]);
+      g_string_append_printf (html, "&amp; <a href=\"https://news.example.org/a?b=c\" rel=\"nofollow\">"
+                              "<span class=\"invisible\">https://</span>news.example.org/a</a><br>"
+                              "<a href=\"" SERVER "/tags/%s\" class=\"mention hashtag\">#<span>%s</span></a></p>",
+                              tag, tag);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id"); json_builder_add_string_value (b, id);
+      json_builder_set_member_name (b, "created_at"); json_builder_add_string_value (b, "2026-11-27T10:48:33.901Z");
+      json_builder_set_member_name (b, "in_reply_to_id"); json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "sensitive"); json_builder_add_boolean_value (b, FALSE);
+      json_builder_set_member_name (b, "spoiler_text"); json_builder_add_string_value (b, n % 11 == 0 ? "Acme pricing" : "");
+      json_builder_set_member_name (b, "visibility"); json_builder_add_string_value (b, "public");
+      json_builder_set_member_name (b, "language"); json_builder_add_string_value (b, "en");
+      json_builder_set_member_name (b, "uri"); json_builder_add_string_value (b, url);
+      json_builder_set_member_name (b, "url"); json_builder_add_string_value (b, url);
+      json_builder_set_member_name (b, "replies_count"); json_builder_add_int_value (b, 2);
+      json_builder_set_member_name (b, "reblogs_count"); json_builder_add_int_value (b, 5);
+      json_builder_set_member_name (b, "favourites_count"); json_builder_add_int_value (b, 11);
+      json_builder_set_member_name (b, "content"); json_builder_add_string_value (b, html->str);
+      json_builder_set_member_name (b, "reblog"); json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "account");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id"); json_builder_add_string_value (b, "10923");
+      json_builder_set_member_name (b, "username"); json_builder_add_string_value (b, user);
+      json_builder_set_member_name (b, "acct"); json_builder_add_string_value (b, user);
+      json_builder_set_member_name (b, "display_name"); json_builder_add_string_value (b, "Some One 🦊");
+      json_builder_set_member_name (b, "url"); json_builder_add_string_value (b, SERVER "/@someone");
+      json_builder_set_member_name (b, "note"); json_builder_add_string_value (b, "<p>Views my own.</p>");
+      json_builder_set_member_name (b, "followers_count"); json_builder_add_int_value (b, 321);
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "media_attachments"); json_builder_begin_array (b); json_builder_end_array (b);
+      json_builder_set_member_name (b, "mentions"); json_builder_begin_array (b); json_builder_end_array (b);
+      json_builder_set_member_name (b, "tags"); json_builder_begin_array (b);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name"); json_builder_add_string_value (b, tag);
+      json_builder_set_member_name (b, "url"); json_builder_add_string_value (b, SERVER "/tags/x");
+      json_builder_end_object (b);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      g_string_free (html, TRUE);
+    }
+  json_builder_end_array (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+typedef struct {
+  gboolean   no_store;  /* the diagnostic split: everything but the store */
+  RtStore   *store;
+  RtWorld    world;
+  gint64     ws;
+  gint64     link;
+  GPtrArray *terms;
+  guint      pass;     /* makes every pass's posts new */
+  guint      alerts;
+} Hub;
+
+/* Half the members are online (IM now), the others wait for the digest. */
+static RtPresence
+presence (const RtEndpoint *ep, gpointer data)
+{
+  return ep->address[strlen (ep->address) - 1] % 2 ? RT_PRESENCE_AVAILABLE : RT_PRESENCE_OFFLINE;
+}
+
+static gboolean
+in_room (const RtMember *m, gint64 ws_id, gpointer data)
+{
+  return FALSE;
+}
+
+/* What the glue does with one post read from the linked timeline. */
+static gboolean
+route_post (Hub *h, const RtStreamPost *post)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pass_id = g_strdup_printf ("%s%u", post->id, h->pass);
+  RtWatchPost wp = { SERVER, post->author.handle, post->author.display_name, post->title, post->spoiler,
+                     post->text, (const char *const *) post->hashtags,
+                     (const char *const *) post->mentions, post->url };
+  g_autoptr (GPtrArray) matched = rt_watch_match (h->terms, &wp);
+  if (h->no_store)
+    {
+      g_autofree char *text = matched->len > 0 ? rt_watch_alert_text (&wp, matched) : NULL;
+      g_autofree char *origin = rt_watch_post_origin ("mastodon", SERVER, pass_id);
+      return origin != NULL;
+    }
+  if (matched->len > 0)
+    {
+      g_autofree char *key = rt_watch_hit_key ("mastodon", SERVER, pass_id, h->ws);
+      g_autoptr (RtMessage) alert = rt_message_new ();
+      alert->ws_id = h->ws;
+      alert->kind = RT_MESSAGE_HUB;
+      alert->author_label = g_strdup ("Roundtable");
+      alert->text = rt_watch_alert_text (&wp, matched);
+      alert->origin = g_strconcat ("watch/", key, NULL);
+      RtMessageExtras extras = { .hit_key = key, .hit_terms = "x", .hit_url = post->url };
+      if (!rt_store_watch_hit_seen (h->store, key)
+          && !rt_hub_accept_full (h->store, &h->world, NULL, alert, &extras, &error))
+        return FALSE;
+      h->alerts++;
+    }
+  g_autofree char *handle = rt_watch_qualify_handle (post->author.handle, SERVER);
+  g_autoptr (GPtrArray) authors = rt_store_members_by_endpoint (h->store, RT_STREAM_SCHEME, handle);
+  g_autoptr (RtMessage) msg = rt_message_new ();
+  msg->ws_id = h->ws;
+  msg->source_link = h->link;
+  msg->origin = rt_watch_post_origin ("mastodon", SERVER, pass_id);
+  msg->text = g_strdup_printf ("%s\n%s", post->text, post->url);
+  if (authors->len > 0)
+    {
+      msg->author_member = ((RtMember *) authors->pdata[0])->id;
+      msg->author_label = rt_member_label (authors->pdata[0]);
+    }
+  else
+    msg->author_label = g_strdup_printf ("%s (@%s, external)", post->author.display_name, handle);
+  return rt_hub_accept (h->store, &h->world, NULL, msg, &error) && msg->id > 0;
+}
+
+static Hub *hub_state;
+
+static guint
+ours_one (const char *page)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtStreamPage) p = rt_mastodon_statuses_from_json (page, -1, "social.example", &error);
+  if (p == NULL || p->errors->len > 0)
+    return 0;
+  for (guint i = 0; i < p->posts->len; i++)
+    if (!route_post (hub_state, g_ptr_array_index (p->posts, i)))
+      return 0;
+  return p->posts->len;
+}
+
+static guint
+raw_one (const char *page)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  return json_parser_load_from_data (parser, page, -1, NULL) ? PAGE_SIZE : 0;
+}
+
+typedef guint (*OneFunc) (const char *page);
+
+static double
+round_rate (OneFunc one, GPtrArray *pages, double seconds)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 end = start + (gint64) (seconds * G_USEC_PER_SEC);
+  guint64 n = 0;
+  gint64 now;
+  do
+    {
+      hub_state->pass++;
+      for (guint i = 0; i < pages->len; i++)
+        {
+          guint got = one (g_ptr_array_index (pages, i));
+          if (got != PAGE_SIZE)
+            return -1;
+          n += got;
+        }
+      now = g_get_monotonic_time ();
+    }
+  while (now < end);
+  return n / ((now - start) / (double) G_USEC_PER_SEC);
+}
+
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (GArray *v)
+{
+  g_array_sort (v, cmp_double);
+  return v->len % 2 ? g_array_index (v, double, v->len / 2)
+                    : (g_array_index (v, double, v->len / 2 - 1) + g_array_index (v, double, v->len / 2)) / 2;
+}
+
+/* The workspace: 30 members (15 with a --stream handle of the page's
+ * authors, each with an IM endpoint), a linked room and the linked
+ * timeline, and a watchlist of 20 terms. */
+static gboolean
+hub_setup (Hub *h, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  h->store = rt_store_open (path, &error);
+  if (h->store == NULL)
+    {
+      g_printerr ("bench-stream-route: %s\n", error->message);
+      return FALSE;
+    }
+  h->world = (RtWorld) { presence, in_room, NULL };
+  h->ws = rt_store_workspace_create (h->store, "RFP Acme 2027", &error);
+  rt_store_link_add (h->store, h->ws, "prpl-jabber", "hub@site-a.example", "rfp@conference.site-a.example", &error);
+  h->link = rt_store_link_add_full (h->store, h->ws, "prpl-roundtable-stream", "hub@social.example", "tag:acme",
+                                    RT_DIRECTION_IN, RT_AUDIENCE_INTERNAL, &error);
+  for (guint i = 0; i < MEMBERS; i++)
+    {
+      g_autofree char *handle = g_strdup_printf ("m%02u", i);
+      g_autoptr (RtMember) m = rt_member_new (handle);
+      m->ws_id = h->ws;
+      m->name = g_strdup_printf ("Member %u", i);
+      m->hours = (RtHours) { 0, 24 * 60, 0x7f };
+      g_autofree char *jid = g_strdup_printf ("m%02u@site-a.example", i);
+      g_ptr_array_add (m->endpoints, rt_endpoint_new ("xmpp", jid, NULL));
+      if (i % 2 == 0)
+        {
+          g_autofree char *stream = g_strdup_printf ("user%u@social.example", i);
+          g_ptr_array_add (m->endpoints, rt_endpoint_new (RT_STREAM_SCHEME, stream, NULL));
+        }
+      if (!rt_store_member_save (h->store, m, &error))
+        {
+          g_printerr ("bench-stream-route: %s\n", error->message);
+          return FALSE;
+        }
+    }
+  static const char *const argv[] = {
+    "AcmeFail", "outage", "\"acme outage\"", "@ceo@social.example", "#breach", "lawsuit", "recall",
+    "boycott", "scandal", "layoffs", "\"data leak\"", "#acmesucks", "fraud", "strike", "@cfo", "downtime",
+    "hack", "ransomware", "#rfpfail", "competitor", NULL
+  };
+  h->terms = rt_watch_parse_terms (argv, &error);
+  if (h->terms == NULL || !rt_store_watch_add (h->store, h->ws, h->terms, NULL, &error))
+    {
+      g_printerr ("bench-stream-route: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 0.25;
+  int rounds = argc > 2 ? atoi (argv[2]) : 8;
+  int n_pages = argc > 3 ? atoi (argv[3]) : 25;
+  if (seconds <= 0 || rounds <= 0 || n_pages <= 0)
+    {
+      g_printerr ("usage: %s [SECONDS_PER_ROUND [ROUNDS [PAGES]]]\n", argv[0]);
+      return 2;
+    }
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bench-stream-route-XXXXXX", &error);
+  if (dir == NULL)
+    {
+      g_printerr ("bench-stream-route: %s\n", error->message);
+      return 1;
+    }
+  g_autofree char *path = g_build_filename (dir, "rt.db", NULL);
+  Hub h = { 0 };
+  hub_state = &h;
+  int status = 1;
+  g_autoptr (GPtrArray) pages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GRand) r = g_rand_new_with_seed (20261127);
+  for (int p = 0; p < n_pages; p++)
+    g_ptr_array_add (pages, make_page (r, p));
+  g_autoptr (GArray) ours = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) raw = g_array_new (FALSE, FALSE, sizeof (double));
+  if (!hub_setup (&h, path))
+    goto out;
+  for (int i = 0; i < rounds; i++)
+    {
+      double x = round_rate (ours_one, pages, seconds);
+      double y = round_rate (raw_one, pages, seconds);
+      if (x < 0 || y < 0)
+        {
+          g_printerr ("bench-stream-route: a page was not routed\n");
+          goto out;
+        }
+      g_array_append_val (ours, x);
+      g_array_append_val (raw, y);
+      g_printerr ("bench-stream-route: round %d: parse+sanitize+store+route %.0f posts/s, raw json-glib %.0f posts/s\n",
+                  i + 1, x, y);
+    }
+  /* Where the time goes: the same without the store (stderr only). */
+  h.no_store = TRUE;
+  double parse_match = round_rate (ours_one, pages, seconds);
+  h.no_store = FALSE;
+  g_printerr ("bench-stream-route: without the store (parse, sanitize, watchlist, origin): %.0f posts/s\n",
+              parse_match);
+  double a = median (ours), b = median (raw);
+  g_printerr ("bench-stream-route: %" G_GINT64_FORMAT " messages stored, %u alerts\n",
+              rt_store_message_count (h.store, h.ws), h.alerts);
+  printf ("stream_ingest_routed_rate\t%.0f\tposts/s\traw_json_glib\t%.0f\t%.2f\n", a, b, a / b);
+  fflush (stdout);
+  status = 0;
+out:
+  g_clear_pointer (&h.terms, g_ptr_array_unref);
+  g_clear_pointer (&h.store, rt_store_close);
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *f = g_strconcat (path, suffixes[i], NULL);
+      g_remove (f);
+    }
+  g_rmdir (dir);
+  return status;
+}
