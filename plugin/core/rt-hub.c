@@ -43,38 +43,35 @@ author_roles (const GPtrArray *members, const RtMessage *msg)
   return RT_ROLE_NONE;
 }
 
-gboolean
-rt_hub_accept_full (RtStore *store, const RtWorld *world, const RtPolicy *policy,
-                    RtMessage *msg, const RtMessageExtras *extras, GError **error)
+/* The plan of msg: its delivery rows (returned) and the extras its store
+ * call needs (*more: the caller's extras with the author's roles). Sets
+ * msg->created_us to now if 0. */
+static GArray *
+plan_message (RtStore *store, const RtWorld *world, const RtPolicy *policy, RtMessage *msg,
+              const RtMessageExtras *extras, RtMessageExtras *more)
 {
-  RtPolicy default_policy;
   gint64 now = rt_clock_now ();
 
-  if (!policy)
-    {
-      rt_policy_init_default (&default_policy);
-      policy = &default_policy;
-    }
   if (!msg->created_us)
     msg->created_us = now;
 
   GPtrArray *members = rt_store_members (store, msg->ws_id);   /* transfer none */
   g_autoptr (RtWorkspace) ws = rt_store_workspace_get (store, msg->ws_id);  /* mail settings */
   g_autoptr (GPtrArray) links = rt_store_links (store, msg->ws_id);
-  g_autoptr (GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (RtDeliveryRow),
-                                               members->len + links->len);
+  GArray *rows = g_array_sized_new (FALSE, FALSE, sizeof (RtDeliveryRow),
+                                    members->len + links->len);
 
-  RtMessageExtras more = { 0 };
+  *more = (RtMessageExtras) { 0 };
   if (extras != NULL)
-    more = *extras;
-  more.author_roles = author_roles (members, msg);
+    *more = *extras;
+  more->author_roles = author_roles (members, msg);
   for (guint i = 0; i < links->len; i++)
     {
       const RtLink *link = g_ptr_array_index (links, i);
       /* Never back where it came from; public links only from
        * spokespersons (others held); no hub messages to public links. */
       RtMessageKind kind = link->id == msg->source_link ? RT_MESSAGE_ECHO : msg->kind;
-      RtOutDecision out = rt_audience_decide (link->direction, link->audience, more.author_roles, kind);
+      RtOutDecision out = rt_audience_decide (link->direction, link->audience, more->author_roles, kind);
       RtDeliveryRow row = { 'L', link->id, RT_ROUTE_IM, -1, 0, out == RT_OUT_HOLD };
       if (out != RT_OUT_SKIP)
         g_array_append_val (rows, row);
@@ -105,6 +102,53 @@ rt_hub_accept_full (RtStore *store, const RtWorld *world, const RtPolicy *policy
         row.mention_due_us = msg->created_us + MAX (policy->mention_delay_us, 0);
       g_array_append_val (rows, row);
     }
+  return rows;
+}
+
+gboolean
+rt_hub_accept_full (RtStore *store, const RtWorld *world, const RtPolicy *policy,
+                    RtMessage *msg, const RtMessageExtras *extras, GError **error)
+{
+  RtPolicy default_policy;
+  RtMessageExtras more;
+
+  if (!policy)
+    {
+      rt_policy_init_default (&default_policy);
+      policy = &default_policy;
+    }
+  g_autoptr (GArray) rows = plan_message (store, world, policy, msg, extras, &more);
   return rt_store_message_add_full (store, msg, (const RtDeliveryRow *) rows->data, rows->len,
                                     &more, error);
+}
+
+gboolean
+rt_hub_accept_batch (RtStore *store, const RtWorld *world, const RtPolicy *policy,
+                     RtHubItem *items, guint n, GError **error)
+{
+  RtPolicy default_policy;
+
+  if (!policy)
+    {
+      rt_policy_init_default (&default_policy);
+      policy = &default_policy;
+    }
+  /* Every plan first (reads only), then one transaction for all. */
+  g_autofree RtMessageAdd *adds = g_new0 (RtMessageAdd, n);
+  g_autofree RtMessageExtras *more = g_new0 (RtMessageExtras, n);
+  g_autofree GArray **rows = g_new0 (GArray *, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_clear_error (&items[i].error);
+      rows[i] = plan_message (store, world, policy, items[i].msg, items[i].extras, &more[i]);
+      adds[i] = (RtMessageAdd) { items[i].msg, (const RtDeliveryRow *) rows[i]->data,
+                                 rows[i]->len, &more[i], NULL };
+    }
+  gboolean ok = rt_store_message_add_batch (store, adds, n, error);
+  for (guint i = 0; i < n; i++)
+    {
+      items[i].error = g_steal_pointer (&adds[i].error);
+      g_array_unref (rows[i]);
+    }
+  return ok;
 }

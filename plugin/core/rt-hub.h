@@ -39,4 +39,23 @@ gboolean rt_hub_accept (RtStore *store, const RtWorld *world, const RtPolicy *po
 gboolean rt_hub_accept_full (RtStore *store, const RtWorld *world, const RtPolicy *policy,
                              RtMessage *msg, const RtMessageExtras *extras, GError **error);
 
+/* One message of rt_hub_accept_batch: in msg and extras (may be NULL), out
+ * msg->id (> 0 stored) and error (set when it failed; neither: a
+ * duplicate). The caller frees error. */
+typedef struct {
+  RtMessage             *msg;
+  const RtMessageExtras *extras;
+  GError                *error;
+} RtHubItem;
+
+/* rt_hub_accept_full for n messages, planned each exactly as alone, stored
+ * in order in one transaction (rt_store_message_add_batch: a savepoint per
+ * message, so a duplicate or a failing row undoes only its own message),
+ * committed before it returns. FALSE with error only if the transaction
+ * failed as a whole (nothing stored, every item has a copy of the error).
+ * The caller keeps n small (a page of posts): the store is locked while
+ * it runs. */
+gboolean rt_hub_accept_batch (RtStore *store, const RtWorld *world, const RtPolicy *policy,
+                              RtHubItem *items, guint n, GError **error);
+
 G_END_DECLS

@@ -161,6 +161,78 @@ rt_store_message_add_full (RtStore *store, RtMessage *msg, const RtDeliveryRow *
   return TRUE;
 }
 
+/* A named savepoint statement (SAVEPOINT, RELEASE, ROLLBACK TO). */
+static gboolean
+savepoint (RtStore *store, const char *sql, GError **error)
+{
+  sqlite3_stmt *st = store_stmt (store, sql);
+  return (st != NULL && run (st) == SQLITE_DONE) || store_error (store, error);
+}
+
+/* The batch failed as a whole: nothing of it is stored. */
+static gboolean
+batch_lost (RtStore *store, RtMessageAdd *items, guint n, GError *why, GError **error)
+{
+  if (sqlite3_get_autocommit (store->db) == 0)
+    run (S (store, S_ROLLBACK));
+  for (guint i = 0; i < n; i++)
+    {
+      items[i].msg->id = 0;
+      g_clear_error (&items[i].error);
+      items[i].error = g_error_copy (why);
+    }
+  g_propagate_error (error, why);
+  return FALSE;
+}
+
+gboolean
+rt_store_message_add_batch (RtStore *store, RtMessageAdd *items, guint n, GError **error)
+{
+  static const char sp_begin[] = "SAVEPOINT rt_batch_msg";
+  static const char sp_release[] = "RELEASE rt_batch_msg";
+  static const char sp_undo[] = "ROLLBACK TO rt_batch_msg";
+  GError *why = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      items[i].msg->id = 0;
+      g_clear_error (&items[i].error);
+      if (!items[i].msg->created_us)
+        items[i].msg->created_us = rt_clock_now ();
+    }
+  if (n == 0)
+    return TRUE;
+  if (!tx_begin (store, &why))
+    return batch_lost (store, items, n, why, error);
+  for (guint i = 0; i < n; i++)
+    {
+      RtMessageAdd *it = &items[i];
+      gint64 id = 0;
+      if (!savepoint (store, sp_begin, &why))
+        return batch_lost (store, items, n, why, error);
+      int stored = message_write (store, it->msg, it->rows, it->n_rows, it->extras, &id, &it->error);
+      /* Some errors (disk full, I/O) end the whole transaction: the
+       * messages before this one are gone with it. */
+      if (sqlite3_get_autocommit (store->db) != 0)
+        {
+          why = it->error != NULL ? g_error_copy (it->error)
+                                  : g_error_new_literal (RT_ERROR, RT_ERROR_STORE, sqlite3_errmsg (store->db));
+          return batch_lost (store, items, n, why, error);
+        }
+      if (stored != 1 && !savepoint (store, sp_undo, &why))
+        return batch_lost (store, items, n, why, error);
+      if (!savepoint (store, sp_release, &why))
+        return batch_lost (store, items, n, why, error);
+      it->msg->id = stored == 1 ? id : 0;
+    }
+  if (run (S (store, S_COMMIT)) != SQLITE_DONE)
+    {
+      store_error (store, &why);
+      return batch_lost (store, items, n, why, error);
+    }
+  return TRUE;
+}
+
 RtMessage *
 rt_store_message_get (RtStore *store, gint64 msg_id)
 {

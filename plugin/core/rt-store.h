@@ -111,6 +111,25 @@ typedef struct {
 gboolean  rt_store_message_add_full (RtStore *store, RtMessage *msg,
                                      const RtDeliveryRow *rows, guint n_rows,
                                      const RtMessageExtras *extras, GError **error);
+/* One message of a batch (rt_store_message_add_batch): in msg, its rows and
+ * extras (may be NULL); out msg->id (> 0 stored, 0 not) and error (set when
+ * it failed; 0 and no error: a duplicate). The caller frees error. */
+typedef struct {
+  RtMessage             *msg;
+  const RtDeliveryRow   *rows;
+  guint                  n_rows;
+  const RtMessageExtras *extras;
+  GError                *error;
+} RtMessageAdd;
+/* Stores the n messages in order in ONE transaction, each under its own
+ * savepoint: a duplicate origin or hit key, or a row that fails, undoes
+ * only that message (all of it), the others are stored. Committed before
+ * it returns. FALSE (with error) only if the transaction itself failed
+ * (begin, commit, or an error that ended it): then nothing is stored and
+ * every item has msg->id 0 and a copy of the error. The caller bounds n:
+ * the store is locked while it runs. */
+gboolean  rt_store_message_add_batch (RtStore *store, RtMessageAdd *items, guint n,
+                                      GError **error);
 RtMessage *rt_store_message_get (RtStore *store, gint64 msg_id);    /* NULL if none */
 gint64     rt_store_message_count (RtStore *store, gint64 ws_id);
 

@@ -3,8 +3,7 @@
  *
  * The stream plugin ("Roundtable Stream", protocols/stream) emits
  * "roundtable-stream-post" once for every new post of every timeline it
- * reads, joined or not. Two things happen here, each one short store
- * transaction:
+ * reads, joined or not. Two things happen here, for each post:
  *   - every workspace's watchlist is matched (direct messages excepted: a
  *     DM to the hub is private); a hit becomes one alert message per post
  *     and workspace (watch_hits, in the alert's transaction), posted like
@@ -13,6 +12,10 @@
  *   - a post in a linked timeline whose direction has "in" becomes a
  *     workspace message by the member whose --stream handle wrote it, else
  *     marked external; its origin is the post's key, so it is bridged once.
+ * The plugin emits a page of posts in one burst: the messages are queued
+ * and stored together (rt_hub_accept_batch: one transaction, a savepoint
+ * each) from a 0 ms timeout, or at once when BATCH_MAX are waiting, in the
+ * order they came; deliveries start after the commit.
  * rt-bridge.c ignores stream chats' chat lines: this signal is the one way
  * in. The outcome signals of posts go to rt-stream-out.c. */
 #include "rt-glue.h"
@@ -23,6 +26,114 @@
 static PurplePlugin *core_plugin;
 static gboolean connected;
 static GHashTable *watchlists;   /* gint64 ws_id -> GPtrArray of RtWatchTerm; NULL: reload */
+
+/* A message waiting for the batch, with what its extras point to and what
+ * the log says about it. */
+typedef struct {
+  RtMessage *msg;
+  char      *hit_key;     /* an alert's watch_hits row; NULL for a post */
+  char      *hit_terms;
+  char      *hit_url;
+  char      *from;        /* a post's timeline, for the log */
+} Queued;
+
+/* A bound on one transaction (a page is 40 posts, plus alerts): the event
+ * loop waits for at most this many messages at a time. */
+#define BATCH_MAX 64
+static GPtrArray *queue;   /* of Queued */
+static guint flush_id;
+
+static void
+queued_free (Queued *q)
+{
+  rt_message_free (q->msg);
+  g_free (q->hit_key);
+  g_free (q->hit_terms);
+  g_free (q->hit_url);
+  g_free (q->from);
+  g_free (q);
+}
+
+/* Stores the queued messages, BATCH_MAX at a time, in order. */
+static void
+flush_queue (void)
+{
+  RtGlue *glue = rt_glue ();
+  if (flush_id != 0)
+    purple_timeout_remove (flush_id);
+  flush_id = 0;
+  if (queue == NULL || queue->len == 0)
+    return;
+  g_autoptr(GPtrArray) taken = g_steal_pointer (&queue);
+  if (glue == NULL || glue->store == NULL)
+    {
+      purple_debug_error (RT_DEBUG_CAT, "%u stream messages dropped: no store\n", taken->len);
+      return;
+    }
+  glue->policy.mention_delay_us =
+    (gint64) MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/mention_delay_s")) * G_USEC_PER_SEC;
+  guint stored = 0;
+  for (guint start = 0; start < taken->len; start += BATCH_MAX)
+    {
+      guint n = MIN (BATCH_MAX, taken->len - start);
+      RtHubItem items[BATCH_MAX];
+      RtMessageExtras extras[BATCH_MAX];
+      for (guint i = 0; i < n; i++)
+        {
+          Queued *q = g_ptr_array_index (taken, start + i);
+          extras[i] = (RtMessageExtras) { .hit_key = q->hit_key, .hit_terms = q->hit_terms, .hit_url = q->hit_url };
+          items[i] = (RtHubItem) { q->msg, q->hit_key != NULL ? &extras[i] : NULL, NULL };
+        }
+      g_autoptr(GError) error = NULL;
+      if (!rt_hub_accept_batch (glue->store, &glue->world, &glue->policy, items, n, &error))
+        purple_debug_error (RT_DEBUG_CAT, "%u stream messages not stored: %s\n", n, error->message);
+      for (guint i = 0; i < n; i++)
+        {
+          Queued *q = g_ptr_array_index (taken, start + i);
+          g_autoptr(GError) why = g_steal_pointer (&items[i].error);
+          stored += q->msg->id > 0;
+          if (q->hit_key != NULL && q->msg->id > 0)
+            purple_debug_info (RT_DEBUG_CAT, "watchlist hit %s: alert message %" G_GINT64_FORMAT "\n",
+                               q->hit_key, q->msg->id);
+          else if (q->hit_key != NULL && why != NULL)
+            purple_debug_error (RT_DEBUG_CAT, "watchlist alert %s not stored: %s\n", q->hit_key, why->message);
+          else if (q->msg->id > 0)
+            purple_debug_info (RT_DEBUG_CAT, "post %s from %s bridged as message %" G_GINT64_FORMAT "\n",
+                               q->msg->origin, q->from, q->msg->id);
+          else if (why != NULL)
+            purple_debug_error (RT_DEBUG_CAT, "post %s not bridged: %s\n", q->msg->origin, why->message);
+        }
+    }
+  if (stored > 0)
+    {
+      rt_pump_kick ();
+      rt_digester_note_message ();   /* items kept, mentions waiting */
+    }
+}
+
+static gboolean
+on_flush (gpointer data)
+{
+  flush_id = 0;
+  flush_queue ();
+  return FALSE;
+}
+
+/* Queues msg (taking it and the strings); stored before the loop goes on
+ * to other work, or now if the batch is full. */
+static void
+enqueue (RtMessage *msg, char *hit_key, char *hit_terms, char *hit_url, char *from)
+{
+  Queued *q = g_new0 (Queued, 1);
+  *q = (Queued) { msg, hit_key, hit_terms, hit_url, from };
+  if (queue == NULL)
+    queue = g_ptr_array_new_with_free_func ((GDestroyNotify) queued_free);
+  g_ptr_array_add (queue, q);
+  if (queue->len >= BATCH_MAX)
+    flush_queue ();
+  else if (flush_id == 0)
+    flush_id = purple_timeout_add (0, on_flush, NULL);
+}
 
 const char *
 rt_stream_hub_label (void)
@@ -129,7 +240,8 @@ run_watchlists (RtGlue *glue, const RtStreamPostRead *read, const RtStreamPost *
       if (matched->len == 0)
         continue;
       g_autofree char *hit_key = rt_watch_hit_key (read->service, server, post_id, ws_id);
-      /* Read again (a restart, a second timeline, a boost): alerted once. */
+      /* Read again (a restart, a second timeline, a boost): alerted once.
+       * Twice in one batch: the second is a duplicate in the store. */
       if (hit_key == NULL || rt_store_watch_hit_seen (glue->store, hit_key))
         continue;
       GString *terms = g_string_new (NULL);
@@ -138,21 +250,14 @@ run_watchlists (RtGlue *glue, const RtStreamPostRead *read, const RtStreamPost *
           g_autofree char *typed = rt_watch_term_format (g_ptr_array_index (matched, i));
           g_string_append_printf (terms, "%s%s", i > 0 ? "\n" : "", typed);
         }
-      g_autoptr(RtMessage) msg = rt_message_new ();
+      RtMessage *msg = rt_message_new ();
       msg->ws_id = ws_id;
       msg->kind = RT_MESSAGE_HUB;
       msg->author_label = g_strdup (rt_stream_hub_label ());
       msg->text = rt_watch_alert_text (wp, matched);
       msg->origin = g_strconcat ("watch/", hit_key, NULL);
       msg->created_us = rt_clock_now ();
-      RtMessageExtras extras = { .hit_key = hit_key, .hit_terms = terms->str, .hit_url = post->url };
-      g_autoptr(GError) error = NULL;
-      if (rt_bridge_accept_full (msg, &extras, &error))
-        purple_debug_info (RT_DEBUG_CAT, "watchlist hit %s: alert message %" G_GINT64_FORMAT "\n",
-                           hit_key, msg->id);
-      else if (error != NULL)
-        purple_debug_error (RT_DEBUG_CAT, "watchlist alert %s not stored: %s\n", hit_key, error->message);
-      g_string_free (terms, TRUE);
+      enqueue (msg, g_steal_pointer (&hit_key), g_string_free (terms, FALSE), g_strdup (post->url), NULL);
     }
 }
 
@@ -167,7 +272,7 @@ bridge_post (RtGlue *glue, PurpleAccount *account, const RtStreamPostRead *read,
                                                purple_account_get_username (account), read->chat_name);
   if (link == NULL || !(link->direction & RT_DIRECTION_IN))
     return;
-  g_autoptr(RtMessage) msg = rt_message_new ();
+  RtMessage *msg = rt_message_new ();
   msg->ws_id = link->ws_id;
   msg->source_link = link->id;
   msg->kind = RT_MESSAGE_PERSON;
@@ -206,12 +311,7 @@ bridge_post (RtGlue *glue, PurpleAccount *account, const RtStreamPostRead *read,
                                              name != NULL && *name != '\0' ? name
                                              : post->author.handle != NULL ? post->author.handle : "?");
     }
-  g_autoptr(GError) error = NULL;
-  if (rt_bridge_accept (msg, &error))
-    purple_debug_info (RT_DEBUG_CAT, "post %s from %s bridged as message %" G_GINT64_FORMAT "\n",
-                       msg->origin, read->chat_name, msg->id);
-  else if (error != NULL)
-    purple_debug_error (RT_DEBUG_CAT, "post %s not bridged: %s\n", msg->origin, error->message);
+  enqueue (msg, NULL, NULL, NULL, g_strdup (read->chat_name));
 }
 
 static void
@@ -307,6 +407,7 @@ rt_stream_in_disconnect (void)
   /* The handlers go with purple_signals_disconnect_by_handle in the
    * plugin's unload. */
   connected = FALSE;
+  flush_queue ();   /* the store closes after this */
   rt_stream_watch_changed ();
   rt_stream_out_reset ();
   core_plugin = NULL;

@@ -441,6 +441,277 @@ test_perf (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (raw / hub, >=, 0.5);
 }
 
+/* ---- batch accept ------------------------------------------------------ */
+
+/* Everything stored for msg_id, as one comparable string: its deliveries
+ * (kind, target, route, endpoint, state), held rows and mentions rows,
+ * read through a second connection. */
+static char *
+stored_plan (Fixture *f, gint64 msg_id)
+{
+  static const char *const sql[] = {
+    "SELECT kind || ':' || target || ':' || route || ':' || endpoint || ':' || state "
+    "FROM deliveries WHERE msg_id = ?1 ORDER BY kind, target",
+    "SELECT 'held:' || link_id || ':' || state FROM held WHERE msg_id = ?1 ORDER BY link_id",
+    "SELECT 'mention:' || member_id || ':' || due_us FROM mentions WHERE msg_id = ?1 ORDER BY member_id",
+  };
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (sql); i++)
+    {
+      sqlite3_stmt *st = NULL;
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql[i], -1, &st, NULL), ==, SQLITE_OK);
+      sqlite3_bind_int64 (st, 1, msg_id);
+      while (sqlite3_step (st) == SQLITE_ROW)
+        g_string_append_printf (out, "%s\n", sqlite3_column_text (st, 0));
+      sqlite3_finalize (st);
+    }
+  sqlite3_close (db);
+  return g_string_free (out, FALSE);
+}
+
+static gint64
+count_rows (Fixture *f, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  gint64 n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
+}
+
+/* A workspace with every kind of plan: in the room, online, away, off
+ * hours, kept for the digest with a mention, a public link that holds. */
+static gint64
+batch_world (Fixture *f, gint64 *link)
+{
+  g_autoptr (GError) error = NULL;
+  const char *bxl = "Europe/Brussels";
+  gint64 author = add_member (f, "alice", bxl, FALSE, (const char *const[]) { "xmpp:alice@a.test", NULL });
+  add_member (f, "bob", bxl, FALSE, (const char *const[]) { "xmpp:bob@a.test", NULL });
+  add_member (f, "carol", bxl, FALSE, (const char *const[]) { "irc:carol", "xmpp:carol@a.test", NULL });
+  add_member (f, "dave", bxl, FALSE, (const char *const[]) { "xmpp:dave@a.test", NULL });
+  add_member (f, "eve", "Asia/Singapore", FALSE, (const char *const[]) { "xmpp:eve@a.test", NULL });
+  add_member (f, "gus", bxl, TRUE, (const char *const[]) { "xmpp:gus@a.test", "mailto:gus@a.test", NULL });
+  *link = rt_store_link_add (f->store, f->ws, "prpl-jabber", "hub", "rfp@conf.a.test", &error);
+  rt_store_link_add_full (f->store, f->ws, "prpl-stream", "hub", "public", RT_DIRECTION_BOTH,
+                          RT_AUDIENCE_PUBLIC, &error);
+  g_assert_no_error (error);
+  g_hash_table_add (f->w.in_room, g_strdup ("bob"));
+  set_presence (f, "xmpp:alice@a.test", RT_PRESENCE_AVAILABLE);
+  set_presence (f, "xmpp:bob@a.test", RT_PRESENCE_AVAILABLE);
+  set_presence (f, "xmpp:carol@a.test", RT_PRESENCE_AVAILABLE);
+  set_presence (f, "xmpp:dave@a.test", RT_PRESENCE_AWAY);
+  set_presence (f, "xmpp:eve@a.test", RT_PRESENCE_AVAILABLE);
+  f->policy.mention_delay_us = 600 * G_USEC_PER_SEC;
+  return author;
+}
+
+/* Each message of a batch is planned and stored exactly as it would be
+ * alone: same rows, held rows and mentions. */
+static void
+test_batch_same_as_single (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 link;
+  gint64 author = batch_world (f, &link);
+  struct { gint64 author; gint64 source; RtMessageKind kind; const char *text; } cases[] = {
+    { author, link, RT_MESSAGE_PERSON, "Deadline moved to Friday." },
+    { 0, 0, RT_MESSAGE_PERSON, "please check the annex, @gus" },
+    { 0, 0, RT_MESSAGE_HUB, "Watchlist: acme" },
+    { author, 0, RT_MESSAGE_PERSON, "@gus the numbers" },
+  };
+  enum { N = G_N_ELEMENTS (cases) };
+  RtMessage *single[N], *batched[N];
+  RtHubItem items[N];
+  for (guint i = 0; i < N; i++)
+    {
+      g_autofree char *o1 = g_strdup_printf ("single/%u", i);
+      g_autofree char *o2 = g_strdup_printf ("batch/%u", i);
+      single[i] = message (f, cases[i].author, o1, cases[i].source);
+      batched[i] = message (f, cases[i].author, o2, cases[i].source);
+      single[i]->kind = batched[i]->kind = cases[i].kind;
+      g_free (single[i]->text);
+      g_free (batched[i]->text);
+      single[i]->text = g_strdup (cases[i].text);
+      batched[i]->text = g_strdup (cases[i].text);
+      g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, single[i], &error));
+      g_assert_no_error (error);
+      items[i] = (RtHubItem) { batched[i], NULL, NULL };
+    }
+  g_assert_true (rt_hub_accept_batch (f->store, &f->world, &f->policy, items, N, &error));
+  g_assert_no_error (error);
+  guint mentions = 0, held = 0;
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_no_error (items[i].error);
+      g_assert_cmpint (batched[i]->id, >, single[N - 1]->id);
+      g_assert_cmpint (batched[i]->created_us, ==, fake_now);
+      g_autofree char *a = stored_plan (f, single[i]->id);
+      g_autofree char *b = stored_plan (f, batched[i]->id);
+      g_assert_cmpstr (a, ==, b);
+      g_assert_cmpuint (strlen (a), >, 0);
+      mentions += strstr (b, "mention:") != NULL;
+      held += strstr (b, "held:") != NULL;
+      rt_message_free (single[i]);
+      rt_message_free (batched[i]);
+    }
+  /* The cases did cover mentions and held rows. */
+  g_assert_cmpuint (mentions, ==, 2);
+  g_assert_cmpuint (held, ==, 3);   /* hub messages never go to public links */
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 2 * N);
+}
+
+/* Duplicates against the store and inside the batch are skipped (no
+ * error), the others stored in order. */
+static void
+test_batch_duplicates_and_order (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  add_member (f, "alice", "UTC", FALSE, (const char *const[]) { "xmpp:alice@a.test", NULL });
+  set_presence (f, "xmpp:alice@a.test", RT_PRESENCE_AVAILABLE);
+  g_autoptr (RtMessage) first = message (f, 0, "o-1", 0);
+  g_assert_true (rt_hub_accept (f->store, &f->world, NULL, first, &error));
+  RtMessageExtras hit_old = { .hit_key = "k-old", .hit_terms = "acme" };
+  g_autoptr (RtMessage) alert = message (f, 0, "watch/k-old", 0);
+  g_assert_true (rt_hub_accept_full (f->store, &f->world, NULL, alert, &hit_old, &error));
+
+  const char *origins[] = { "o-2", "o-1", "o-3", "o-2", NULL, "watch/k-new", "watch/k-new-again",
+                            "watch/k-old-again", "o-4" };
+  const gboolean stored[] = { TRUE, FALSE, TRUE, FALSE, TRUE, TRUE, FALSE, FALSE, TRUE };
+  RtMessageExtras hit_new = { .hit_key = "k-new", .hit_terms = "acme", .hit_url = "https://s.test/1" };
+  enum { N = G_N_ELEMENTS (origins) };
+  RtHubItem items[N];
+  for (guint i = 0; i < N; i++)
+    {
+      RtMessage *msg = message (f, 0, origins[i], 0);
+      msg->created_us = 1000 + i;
+      items[i] = (RtHubItem) { msg, NULL, NULL };
+    }
+  items[5].extras = items[6].extras = &hit_new;   /* the same hit twice: alerted once */
+  items[7].extras = &hit_old;                     /* a hit already in the store */
+  g_assert_true (rt_hub_accept_batch (f->store, &f->world, NULL, items, N, &error));
+  g_assert_no_error (error);
+  gint64 last = alert->id;
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_no_error (items[i].error);
+      if (stored[i])
+        {
+          g_assert_cmpint (items[i].msg->id, >, last);   /* in the batch's order */
+          last = items[i].msg->id;
+          g_autoptr (RtMessage) back = rt_store_message_get (f->store, last);
+          g_assert_cmpstr (back->origin, ==, origins[i]);
+          g_assert_cmpint (back->created_us, ==, 1000 + i);
+        }
+      else
+        g_assert_cmpint (items[i].msg->id, ==, 0);
+    }
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 2 + 5);
+  /* Skipped messages left no rows: one IM each for the 7 stored. */
+  g_assert_cmpint (rt_store_outbox_count_due (f->store), ==, 7);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM watch_hits"), ==, 2);
+  g_assert_cmpint (count_rows (f, "SELECT msg_id FROM watch_hits WHERE key = 'k-new'"), ==, items[5].msg->id);
+  g_assert_true (rt_store_watch_hit_seen (f->store, "k-new"));
+  for (guint i = 0; i < N; i++)
+    rt_message_free (items[i].msg);
+
+  /* An empty batch is no error. */
+  g_assert_true (rt_hub_accept_batch (f->store, &f->world, NULL, NULL, 0, &error));
+  g_assert_no_error (error);
+}
+
+/* A row that fails undoes its own message, all of it; the others stay. */
+static void
+test_batch_failing_row (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 member = add_member (f, "alice", "UTC", FALSE, (const char *const[]) { "xmpp:alice@a.test", NULL });
+  gint64 link = rt_store_link_add (f->store, f->ws, "prpl-jabber", "hub", "rfp@conf.a.test", &error);
+  const RtDeliveryRow good[] = { { 'L', link, RT_ROUTE_IM, -1, 0, FALSE },
+                                 { 'M', member, RT_ROUTE_PENDING, -1, 5000, FALSE } };
+  /* The second row repeats the first (a primary key violation) after the
+   * message, a held row and a mentions row were written. */
+  const RtDeliveryRow bad[] = { { 'M', member, RT_ROUTE_PENDING, -1, 5000, FALSE },
+                                { 'L', link, RT_ROUTE_IM, -1, 0, TRUE },
+                                { 'M', member, RT_ROUTE_IM, 0, 0, FALSE } };
+  g_autoptr (RtMessage) a = message (f, 0, "a", 0);
+  g_autoptr (RtMessage) b = message (f, 0, "b", 0);
+  g_autoptr (RtMessage) c = message (f, 0, "c", 0);
+  g_autoptr (RtMessage) d = message (f, 0, "d", 0);
+  d->ws_id = 4242;   /* no such workspace */
+  RtMessageExtras hit = { .hit_key = "k-b", .hit_terms = "acme" };
+  RtMessageAdd items[] = {
+    { a, good, G_N_ELEMENTS (good), NULL, NULL },
+    { b, bad, G_N_ELEMENTS (bad), &hit, NULL },
+    { d, good, 1, NULL, NULL },
+    { c, good, G_N_ELEMENTS (good), NULL, NULL },
+  };
+  g_assert_true (rt_store_message_add_batch (f->store, items, G_N_ELEMENTS (items), &error));
+  g_assert_no_error (error);
+  g_assert_no_error (items[0].error);
+  g_assert_no_error (items[3].error);
+  g_assert_error (items[1].error, RT_ERROR, RT_ERROR_STORE);
+  g_assert_error (items[2].error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_assert_cmpint (a->id, >, 0);
+  g_assert_cmpint (b->id, ==, 0);
+  g_assert_cmpint (d->id, ==, 0);
+  g_assert_cmpint (c->id, >, a->id);
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    g_clear_error (&items[i].error);
+  g_assert_cmpint (rt_store_message_count (f->store, 0), ==, 2);
+  g_autofree char *plan_a = stored_plan (f, a->id);
+  g_autofree char *plan_c = stored_plan (f, c->id);
+  g_assert_cmpstr (plan_a, ==, plan_c);
+  g_assert_nonnull (strstr (plan_a, "mention:"));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM deliveries"), ==, 4);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM mentions"), ==, 2);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM held"), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM watch_hits"), ==, 0);
+  g_assert_false (rt_store_watch_hit_seen (f->store, "k-b"));
+
+  /* The store goes on: b again, with good rows, is stored. */
+  g_assert_true (rt_store_message_add_full (f->store, b, good, 1, &hit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (b->id, >, c->id);
+}
+
+/* The transaction cannot start (another writer holds the database past
+ * the busy timeout): nothing stored, every item says why. */
+static void
+test_batch_locked (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  sqlite3 *other = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_autoptr (RtMessage) a = message (f, 0, "a", 0);
+  g_autoptr (RtMessage) b = message (f, 0, "b", 0);
+  RtHubItem items[] = { { a, NULL, NULL }, { b, NULL, NULL } };
+  g_assert_false (rt_hub_accept_batch (f->store, &f->world, NULL, items, 2, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_STORE);
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_assert_error (items[i].error, RT_ERROR, RT_ERROR_STORE);
+      g_assert_cmpint (items[i].msg->id, ==, 0);
+      g_clear_error (&items[i].error);
+    }
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+  g_assert_cmpint (rt_store_message_count (f->store, 0), ==, 0);
+  /* Free again, the same batch goes in. */
+  g_clear_error (&error);
+  g_assert_true (rt_hub_accept_batch (f->store, &f->world, NULL, items, 2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (a->id, >, 0);
+  g_assert_cmpint (b->id, >, a->id);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -452,6 +723,10 @@ main (int argc, char **argv)
   ADD ("/hub/created-kept-and-unknown-ws", test_created_kept_and_unknown_ws);
   ADD ("/hub/reach-many-endpoints", test_reach_many_endpoints);
   ADD ("/hub/thousand-members", test_thousand_members);
+  ADD ("/hub/batch/same-as-single", test_batch_same_as_single);
+  ADD ("/hub/batch/duplicates-and-order", test_batch_duplicates_and_order);
+  ADD ("/hub/batch/failing-row", test_batch_failing_row);
+  ADD ("/hub/batch/locked", test_batch_locked);
   if (g_test_perf ())
     ADD ("/hub/perf", test_perf);
   return g_test_run ();
