@@ -428,9 +428,12 @@ rt_store_held_decide (RtStore *store, gint64 held_id, RtHeldAction action, const
         *out = g_steal_pointer (&held);
       return FALSE;
     }
+  /* The delivery's error, shown to users as it is stored: translated now. */
   g_autofree char *why = action == RT_HELD_REJECT
-    ? (note != NULL && *note != '\0' ? g_strdup_printf ("rejected by %s: %s", who, note)
-                                     : g_strdup_printf ("rejected by %s", who))
+    ? (note != NULL && *note != '\0'
+       /* TRANSLATORS: why a held message was not posted: who rejected it, then the reason given. */
+       ? g_strdup_printf (_("rejected by %s: %s"), who, note)
+       : g_strdup_printf (_("rejected by %s"), who))
     : NULL;
   ok = held_update (store, held, NULL, error)
        && held_row_move (store, held, action == RT_HELD_APPROVE, why, now_us, error)

@@ -98,7 +98,10 @@ join_terms (const GPtrArray *terms)
   for (guint i = 0; i < terms->len; i++)
     {
       g_autofree char *typed = rt_watch_term_format (g_ptr_array_index (terms, i));
-      g_string_append_printf (out, "%s%s", i > 0 ? ", " : "", typed);
+      if (i > 0)
+        /* The separator of watch alerts (rt-watch-alert.c): one translation. */
+        g_string_append (out, C_("watch alert", ", "));
+      g_string_append (out, typed);
     }
   return g_string_free (out, FALSE);
 }
@@ -186,11 +189,12 @@ rt_cmd_watch (PurpleConversation *conv, char **argv, GError **error)
         /* TRANSLATORS: %s: the workspace, then the terms added. */
         g_string_append_printf (out, _("“%s” now watches: %s."), ws->name, a);
       if (already->len > 0)
-        g_string_append_printf (out, "%s%s", out->len > 0 ? "\n" : "",
-                                /* TRANSLATORS: terms given to /ws watch add that were there already. */
-                                _("Already watched: "));
-      if (already->len > 0)
-        g_string_append_printf (out, "%s.", b);
+        {
+          if (out->len > 0)
+            g_string_append_c (out, '\n');
+          /* TRANSLATORS: %s: the terms given to /ws watch add that were there already. */
+          g_string_append_printf (out, _("Already watched: %s."), b);
+        }
       text = g_string_free (out, FALSE);
     }
   else
@@ -242,10 +246,17 @@ describe_log (GString *out, const RtHeldLogEntry *e)
   const char *who = e->who != NULL ? e->who : "";
   gboolean ok = g_strcmp0 (e->outcome, "ok") == 0;
   g_string_append_printf (out, "\n#%" G_GINT64_FORMAT " %s ", e->held_id, when);
-  if (!ok)
-    /* TRANSLATORS: /ws held, a refused attempt: the action (approve,
-     * reject), who tried, and why it was refused. */
-    g_string_append_printf (out, _("%s by %s refused: %s"), e->action, who, e->outcome);
+  if (!ok && g_str_equal (e->action, "approve"))
+    /* TRANSLATORS: /ws held, a refused /ws approve: who tried, and why it
+     * was refused. */
+    g_string_append_printf (out, _("approve by %s refused: %s"), who, e->outcome);
+  else if (!ok && g_str_equal (e->action, "reject"))
+    /* TRANSLATORS: /ws held, a refused /ws reject: who tried, and why it
+     * was refused. */
+    g_string_append_printf (out, _("reject by %s refused: %s"), who, e->outcome);
+  else if (!ok)
+    /* Only approve and reject are ever refused (rt_store_held_decide). */
+    g_string_append_printf (out, "%s: %s", e->action, e->outcome);
   else if (g_str_equal (e->action, "hold"))
     g_string_append_printf (out, _("held (written by %s)"), who);
   else if (g_str_equal (e->action, "approve"))

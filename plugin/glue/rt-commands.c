@@ -80,7 +80,7 @@ cmd_help (PurpleConversation *conv)
                "/ws member remove WS HANDLE\n"
                "/ws member show WS HANDLE\n"
                "/ws who [WS]: members, local time, reachability and route now\n"
-               "/ws mailbox WS [ACCOUNT|--none] [--immediate yes|no]: the mail account the workspace uses\n"
+               "/ws mailbox [WS] [ACCOUNT|--none] [--immediate yes|no]: the mail account the workspace uses\n"
                "/ws pending [WS] HANDLE: messages kept for a member's digest\n"
                "/ws watch add|remove [WS] TERM…: keywords, \"phrases\", #hashtags and @accounts looked "
                "for in every stream the hub reads; a hit is an alert in the workspace\n"
@@ -164,9 +164,15 @@ cmd_list (PurpleConversation *conv, char **argv, GError **error)
         {
           const RtLink *link = g_ptr_array_index (links, k);
           g_autofree char *mode = rt_cmd_link_mode_text (link, FALSE);
-          g_string_append_printf (out, "\n    %s (%s)", link->room, link->account);
           if (mode != NULL)
-            g_string_append_printf (out, ": %s", mode);
+            /* TRANSLATORS: /ws list, a link under its workspace: the room,
+             * the account, then the link's settings. Keep the leading
+             * newline and indent. */
+            g_string_append_printf (out, _("\n    %s (%s): %s"), link->room, link->account, mode);
+          else
+            /* TRANSLATORS: /ws list, a link with the default settings: the
+             * room, then the account. Keep the leading newline and indent. */
+            g_string_append_printf (out, _("\n    %s (%s)"), link->room, link->account);
         }
     }
   say (conv, out->str);
@@ -468,25 +474,50 @@ cmd_pending (PurpleConversation *conv, char **argv, GError **error)
   return TRUE;
 }
 
-/* /ws mailbox WS [ACCOUNT | --none] [--immediate yes|no]: link the hub's
+/* The workspace of "/ws mailbox [WS] [ACCOUNT | --none] [...]": argv[0] when
+ * a workspace of that name exists (workspace names win, as for /ws watch);
+ * else, when argv[0] is absent, an option or a Roundtable Mail account, the
+ * workspace of the conversation (rt_commands_resolve_workspace). *first is
+ * the index of the first argument after the workspace. */
+static RtWorkspace *
+mailbox_target (PurpleConversation *conv, char **argv, guint *first, GError **error)
+{
+  RtStore *store = rt_glue ()->store;
+  *first = 0;
+  if (argv[0] != NULL && !g_str_has_prefix (argv[0], "--"))
+    {
+      GError *not_found = NULL;
+      RtWorkspace *ws = rt_store_workspace_find (store, argv[0], &not_found);
+      if (ws != NULL)
+        {
+          *first = 1;
+          return ws;
+        }
+      if (rt_mailer_account (argv[0]) == NULL)
+        {
+          g_propagate_error (error, not_found);
+          return NULL;
+        }
+      g_error_free (not_found);
+    }
+  return rt_commands_resolve_workspace (conv, NULL, error);
+}
+
+/* /ws mailbox [WS] [ACCOUNT | --none] [--immediate yes|no]: link the hub's
  * mailbox (a Roundtable Mail account) to a workspace; alone, show it. */
 static gboolean
 cmd_mailbox (PurpleConversation *conv, char **argv, GError **error)
 {
   RtStore *store = rt_glue ()->store;
-  const char *usage = _("Usage: /ws mailbox WORKSPACE [ACCOUNT | --none] [--immediate yes|no]");
-  if (argv[0] == NULL)
-    {
-      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, usage);
-      return FALSE;
-    }
-  g_autoptr(RtWorkspace) ws = rt_store_workspace_find (store, argv[0], error);
+  const char *usage = _("Usage: /ws mailbox [WORKSPACE] [ACCOUNT | --none] [--immediate yes|no]");
+  guint first;
+  g_autoptr(RtWorkspace) ws = mailbox_target (conv, argv, &first, error);
   if (ws == NULL)
     return FALSE;
 
   g_autofree char *mailbox = g_strdup (ws->mailbox);
   gboolean immediate = ws->immediate_mail, changed = FALSE;
-  for (guint i = 1; argv[i] != NULL; i++, changed = TRUE)
+  for (guint i = first; argv[i] != NULL; i++, changed = TRUE)
     {
       const char *arg = argv[i];
       if (g_str_equal (arg, "--none"))
@@ -502,7 +533,7 @@ cmd_mailbox (PurpleConversation *conv, char **argv, GError **error)
               return FALSE;
             }
         }
-      else if (g_str_has_prefix (arg, "--") || i != 1)
+      else if (g_str_has_prefix (arg, "--") || i != first)
         {
           g_set_error (error, RT_ERROR, RT_ERROR_INVALID, _("Unexpected “%s”. %s"), arg, usage);
           return FALSE;

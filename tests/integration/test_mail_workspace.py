@@ -151,6 +151,21 @@ def test_without_immediate_mail_the_line_waits_for_the_digest(mail_hub, prosody,
     assert "sometimes" in error(h.cmd(h.a, room, '/ws mailbox "%s" --immediate sometimes' % ws))
     assert "uses the mailbox %s; messages are mailed at once only to members who asked" % s["hub_addr"] \
         in ok(h.cmd(h.a, room, '/ws mailbox "%s"' % ws))
+    # Without WS, in the linked room: the room's workspace (docs/commands.md),
+    # to show, to change only immediate mail, and with the account first.
+    hub_addr = s["hub_addr"]
+    waits = "%s” uses the mailbox %s; messages are mailed at once only" % (ws, hub_addr)
+    at_once = "%s” uses the mailbox %s; members who cannot be reached by IM get each message" % (ws, hub_addr)
+    assert waits in ok(h.cmd(h.a, room, "/ws mailbox"))
+    assert at_once in ok(h.cmd(h.a, room, "/ws mailbox --immediate yes"))
+    assert at_once in ok(h.cmd(h.a, room, '/ws mailbox "%s"' % ws))
+    assert "(immediate mail)" in ok(h.cmd(h.a, room, "/ws list")).split(ws, 1)[1].split("\n")[0]
+    assert "sometimes" in error(h.cmd(h.a, room, "/ws mailbox --immediate sometimes"))
+    assert waits in ok(h.cmd(h.a, room, "/ws mailbox %s --immediate no" % hub_addr))
+    # Neither a workspace nor a mail account: the workspace error, nothing changed.
+    assert "No workspace named “no-such-ws”" in error(h.cmd(h.a, room, "/ws mailbox no-such-ws"))
+    assert "Unexpected “extra”" in error(h.cmd(h.a, room, "/ws mailbox --none extra"))
+    assert waits in ok(h.cmd(h.a, room, "/ws mailbox"))
     assert "no mailbox" in ok(h.cmd(h.a, room, '/ws mailbox "%s" --none' % ws))
     assert "mailbox" not in ok(h.cmd(h.a, room, "/ws list")).split(ws, 1)[1].split("\n")[0]
     # Without a mailbox the member's next line is kept for the digest again.

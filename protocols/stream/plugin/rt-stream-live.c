@@ -140,6 +140,7 @@ stop_transfer (RtStreamLive *live)
   live->watchdog = 0;
 }
 
+/* why: for the debug log only, in English like the rest of it. */
 static void
 go_down (RtStreamLive *live, const char *why)
 {
@@ -180,7 +181,7 @@ watchdog_fired (gpointer data)
   if (now - live->last_bytes_us > limit)
     {
       live->watchdog = 0;   /* returning REMOVE */
-      go_down (live, _("no heartbeat"));
+      go_down (live, "no heartbeat");
       return G_SOURCE_REMOVE;
     }
   return G_SOURCE_CONTINUE;
@@ -193,10 +194,11 @@ on_done (CURL *easy, CURLcode result, gpointer user_data)
   live->id = 0;
   long status = 0;
   curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
-  g_autofree char *why = live->parse_failed ? g_strdup (_("event too large"))
+  /* why goes to the debug log only (go_down): not translated. */
+  g_autofree char *why = live->parse_failed ? g_strdup ("event too large")
                        : result != CURLE_OK ? g_strdup (curl_easy_strerror (result))
                        : status != 200 ? g_strdup_printf ("HTTP %ld", status)
-                       : g_strdup (_("closed by the server"));
+                       : g_strdup ("closed by the server");
   if (status == 401)
     {
       rt_stream_account_fail (live->tl->sa, PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED,

@@ -13,6 +13,10 @@ sample (void)
   p->url = g_strdup ("https://social.example/@bob/42");
   p->author.handle = g_strdup ("bob@social.example");
   p->created_us = G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC;
+  /* rt_stream_post_new() fills text and markup with "": free them before the
+   * sanitizer writes its own (it overwrites the pointers). */
+  g_clear_pointer (&p->text, g_free);
+  g_clear_pointer (&p->markup, g_free);
   rt_stream_html_sanitize ("<p>Hi <script>alert(1)</script>&amp; &lt;b&gt;</p>", -1, &p->text, &p->markup);
   return p;
 }
