@@ -14,7 +14,9 @@ Dovecot numbers them in order on the next STATUS, which must report MAILS.
 The hub (tests/harness/rt-headless, RT_STALL_PROBE=1: a 1 ms GLib heartbeat;
 its `stall` command prints the longest gap beyond the period since the last
 `stall`) runs the mail plugin from the build dir with one account on the
-empty idle mailbox, polling every second.
+empty idle mailbox, polling every second. RT_MAILSYNC_DEBUG=1 turns on the
+hub's libpurple debug log (USERDIR/stderr.log, ms timestamps) to find what a
+long stall was doing.
 
   mail_sync_max_stall (ms): from the moment the second account (the full
   folder, initial_sync=all, poll every second) is added until the hub has
@@ -205,7 +207,7 @@ def main(argv):
 
         log("mailsync: starting hub (stall probe on) in %s" % userdir)
         hub = Hub(userdir, env={"RT_EXTRA_PLUGIN_DIRS": MAIL_PLUGIN_DIR, "RT_HEADLESS_VERBOSE": "1",
-                                "RT_STALL_PROBE": "1"})
+                                "RT_STALL_PROBE": "1", **({"RT_DEBUG": "1"} if os.environ.get("RT_MAILSYNC_DEBUG") else {})})
         hub.start()
         if os.path.dirname(hub.protocols.get(PRPL, "")) != MAIL_PLUGIN_DIR:
             log("mailsync: the mail plugin was not loaded from %s: %r" % (MAIL_PLUGIN_DIR, hub.protocols))
