@@ -2,6 +2,7 @@
  * libpurple account. Thin layer: settings and connection life cycle here,
  * IMAP polling in rt-mail-imap.c, sending in rt-mail-smtp.c. */
 #include "config.h"
+#include "rt-prpl-util.h"
 #include "rt-mail-account.h"
 #include "rt-mail-imap.h"
 #include "rt-mail-smtp.h"
@@ -176,12 +177,7 @@ ipc_send_mail (PurpleAccount *account, const char *to, GHashTable *fields, gpoin
 static gboolean
 plugin_load (PurplePlugin *plugin)
 {
-  purple_plugin_ipc_register (plugin, RT_MAIL_IPC_SEND_MAIL, PURPLE_CALLBACK (ipc_send_mail),
-                              purple_marshal_BOOLEAN__POINTER_POINTER_POINTER,
-                              purple_value_new (PURPLE_TYPE_BOOLEAN), 3,
-                              purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_ACCOUNT),
-                              purple_value_new (PURPLE_TYPE_STRING),
-                              purple_value_new (PURPLE_TYPE_BOXED, "GHashTable *"));
+  rt_prpl_ipc_register_send (plugin, RT_MAIL_IPC_SEND_MAIL, PURPLE_CALLBACK (ipc_send_mail));
   rt_mail_received_register (plugin);
   return TRUE;
 }
@@ -210,23 +206,6 @@ static PurplePluginInfo info = {
   .extra_info = &prpl_info,
 };
 
-/* A list option; the first choice is the default. */
-static PurpleAccountOption *
-choice_option (const char *text, const char *key, ...)
-{
-  GList *choices = NULL;
-  va_list ap;
-  va_start (ap, key);
-  for (const char *label; (label = va_arg (ap, const char *)) != NULL;)
-    {
-      PurpleKeyValuePair *kv = g_new0 (PurpleKeyValuePair, 1);
-      kv->key = g_strdup (label);
-      kv->value = g_strdup (va_arg (ap, const char *));
-      choices = g_list_append (choices, kv);
-    }
-  va_end (ap);
-  return purple_account_option_list_new (text, key, choices);
-}
 
 static void
 init_plugin (PurplePlugin *plugin)
@@ -244,7 +223,7 @@ init_plugin (PurplePlugin *plugin)
   opts = g_list_append (opts, purple_account_option_string_new (_("SMTP server (empty: the IMAP server)"),
                                                                 "smtp_host", ""));
   opts = g_list_append (opts, purple_account_option_int_new (_("SMTP port"), "smtp_port", 465));
-  opts = g_list_append (opts, choice_option (_("Security"), "security",
+  opts = g_list_append (opts, rt_prpl_choice_option (_("Security"), "security",
                                              _("TLS"), "tls",
                                              _("STARTTLS"), "starttls",
                                              _("None (plaintext, this machine only)"), "none", NULL));
@@ -253,7 +232,7 @@ init_plugin (PurplePlugin *plugin)
                                                                 RT_MAIL_OPT_TLS_CERTIFICATE, ""));
   opts = g_list_append (opts, purple_account_option_string_new (_("Folder"), "folder", "INBOX"));
   opts = g_list_append (opts, purple_account_option_int_new (_("Poll interval (seconds)"), "poll_interval", 60));
-  opts = g_list_append (opts, choice_option (_("Mail already in the folder at first use"), "initial_sync",
+  opts = g_list_append (opts, rt_prpl_choice_option (_("Mail already in the folder at first use"), "initial_sync",
                                              _("Skip it (only new mail)"), "new",
                                              _("Deliver it all, oldest first"), "all", NULL));
   opts = g_list_append (opts, purple_account_option_string_new (_("Your name in mail"), "from_name", ""));

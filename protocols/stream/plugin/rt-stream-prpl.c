@@ -5,6 +5,7 @@
  * in rt-stream-timeline.c (and rt-stream-live.c), posting in
  * rt-stream-send.c, HTTP and rate limits in rt-stream-request.c. */
 #include "config.h"
+#include "rt-prpl-util.h"
 #include "rt-stream-account.h"
 #include "rt-stream-login.h"
 #include "rt-stream-timeline.h"
@@ -396,12 +397,7 @@ ipc_post (PurpleAccount *account, const char *timeline, GHashTable *fields, gpoi
 static gboolean
 plugin_load (PurplePlugin *plugin)
 {
-  purple_plugin_ipc_register (plugin, RT_STREAM_IPC_POST, PURPLE_CALLBACK (ipc_post),
-                              purple_marshal_BOOLEAN__POINTER_POINTER_POINTER,
-                              purple_value_new (PURPLE_TYPE_BOOLEAN), 3,
-                              purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_ACCOUNT),
-                              purple_value_new (PURPLE_TYPE_STRING),
-                              purple_value_new (PURPLE_TYPE_BOXED, "GHashTable *"));
+  rt_prpl_ipc_register_send (plugin, RT_STREAM_IPC_POST, PURPLE_CALLBACK (ipc_post));
   rt_stream_signals_register (plugin);
   return TRUE;
 }
@@ -430,22 +426,6 @@ static PurplePluginInfo info = {
   .extra_info = &prpl_info,
 };
 
-static PurpleAccountOption *
-choice_option (const char *text, const char *key, ...)
-{
-  GList *choices = NULL;
-  va_list ap;
-  va_start (ap, key);
-  for (const char *label; (label = va_arg (ap, const char *)) != NULL;)
-    {
-      PurpleKeyValuePair *kv = g_new0 (PurpleKeyValuePair, 1);
-      kv->key = g_strdup (label);
-      kv->value = g_strdup (va_arg (ap, const char *));
-      choices = g_list_append (choices, kv);
-    }
-  va_end (ap);
-  return purple_account_option_list_new (text, key, choices);
-}
 
 static void
 init_plugin (PurplePlugin *plugin)
@@ -457,7 +437,7 @@ init_plugin (PurplePlugin *plugin)
   info.description = (char *) _("Reads Mastodon-compatible servers, Viva Engage (Yammer) and RSS/Atom feeds; "
                                 "typing in a timeline posts there. The access token is the password.");
   GList *opts = NULL;
-  opts = g_list_append (opts, choice_option (_("Service"), "service",
+  opts = g_list_append (opts, rt_prpl_choice_option (_("Service"), "service",
                                              _("Mastodon-compatible server"), "mastodon",
                                              _("Viva Engage (Yammer)"), "viva",
                                              _("RSS and Atom feeds (read-only)"), "feed", NULL));
@@ -465,7 +445,7 @@ init_plugin (PurplePlugin *plugin)
   opts = g_list_append (opts, purple_account_option_string_new (_("Feed URLs (separated by spaces)"),
                                                                 "feed_urls", ""));
   opts = g_list_append (opts, purple_account_option_int_new (_("Poll interval (seconds)"), "poll_interval", 60));
-  opts = g_list_append (opts, choice_option (_("Visibility of posts"), "default_visibility",
+  opts = g_list_append (opts, rt_prpl_choice_option (_("Visibility of posts"), "default_visibility",
                                              _("The server's default"), "",
                                              _("Public"), "public", _("Unlisted"), "unlisted",
                                              _("Followers only"), "private", NULL));
