@@ -48,6 +48,20 @@ on_clock_pref (const char *name, PurplePrefType type, gconstpointer value, gpoin
   rt_pump_kick ();
 }
 
+/* The mention delay is read once here and on change, not on every accept. */
+static void
+apply_mention_delay (void)
+{
+  glue_state.policy.mention_delay_us =
+    (gint64) MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/mention_delay_s")) * G_USEC_PER_SEC;
+}
+
+static void
+on_mention_delay_pref (const char *name, PurplePrefType type, gconstpointer value, gpointer data)
+{
+  apply_mention_delay ();
+}
+
 static gboolean
 plugin_load (PurplePlugin *plugin)
 {
@@ -68,6 +82,7 @@ plugin_load (PurplePlugin *plugin)
 
   glue_state.plugin = plugin;
   rt_policy_init_default (&glue_state.policy);
+  apply_mention_delay ();
   rt_presence_world_init (&glue_state.world);
   glue_loaded = TRUE;
 
@@ -90,6 +105,7 @@ plugin_load (PurplePlugin *plugin)
   rt_pump_start ();
   rt_digester_start ();
   purple_prefs_connect_callback (plugin, RT_PREFS_ROOT "/clock_offset_s", on_clock_pref, NULL);
+  purple_prefs_connect_callback (plugin, RT_PREFS_ROOT "/mention_delay_s", on_mention_delay_pref, NULL);
 
   /* Accounts already online when the plugin is enabled by hand. */
   for (GList *l = purple_accounts_get_all_active (); l != NULL; l = g_list_delete_link (l, l))

@@ -78,8 +78,6 @@ gboolean
 rt_bridge_accept_full (RtMessage *msg, const RtMessageExtras *extras, GError **error)
 {
   RtGlue *glue = rt_glue ();
-  glue->policy.mention_delay_us =
-    (gint64) MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/mention_delay_s")) * G_USEC_PER_SEC;
   if (!rt_hub_accept_full (glue->store, &glue->world, &glue->policy, msg, extras, error))
     return FALSE;
   rt_pump_kick ();

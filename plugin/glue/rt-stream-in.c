@@ -70,8 +70,6 @@ flush_queue (void)
       purple_debug_error (RT_DEBUG_CAT, "%u stream messages dropped: no store\n", taken->len);
       return;
     }
-  glue->policy.mention_delay_us =
-    (gint64) MAX (0, purple_prefs_get_int (RT_PREFS_ROOT "/mention_delay_s")) * G_USEC_PER_SEC;
   guint stored = 0;
   for (guint start = 0; start < taken->len; start += BATCH_MAX)
     {
