@@ -40,8 +40,8 @@ first_mailbox (InternetAddressList *list)
   return NULL;
 }
 
-static void
-add_addresses (GPtrArray *out, InternetAddressList *list)
+void
+rt_mail_add_addresses (GPtrArray *out, InternetAddressList *list)
 {
   int n = list != NULL ? internet_address_list_length (list) : 0;
 
@@ -57,7 +57,7 @@ add_addresses (GPtrArray *out, InternetAddressList *list)
             g_ptr_array_add (out, keep (addr));
         }
       else if (INTERNET_ADDRESS_IS_GROUP (a))
-        add_addresses (out, internet_address_group_get_members (INTERNET_ADDRESS_GROUP (a)));
+        rt_mail_add_addresses (out, internet_address_group_get_members (INTERNET_ADDRESS_GROUP (a)));
     }
 }
 
@@ -136,7 +136,7 @@ fill_headers (GMimeMessage *m, GMimeParserOptions *options, RtMailMessage *msg)
           && g_ascii_strncasecmp (msg->from_address, "mailer-daemon@", 14) == 0)
         msg->is_bounce = TRUE;
     }
-  add_addresses (msg->to, g_mime_message_get_to (m));
+  rt_mail_add_addresses (msg->to, g_mime_message_get_to (m));
   msg->subject = keep (g_mime_message_get_subject (m));
   if (msg->subject == NULL)
     msg->subject = g_strdup ("");
@@ -166,6 +166,12 @@ lenient_options (void)
 
 RtMailMessage *
 rt_mail_parse (const char *data, gsize len, GError **error)
+{
+  return rt_mail_parse_keep (data, len, NULL, error);
+}
+
+RtMailMessage *
+rt_mail_parse_keep (const char *data, gsize len, GMimeMessage **message, GError **error)
 {
   g_autoptr(GMimeParserOptions) options = NULL;
   g_autoptr(GMimeStream) stream = NULL;
@@ -197,6 +203,8 @@ rt_mail_parse (const char *data, gsize len, GError **error)
   msg->references = g_ptr_array_new_with_free_func (g_free);
   fill_headers (m, options, msg);
   rt_mail_walk (g_mime_message_get_mime_part (m), msg);
+  if (message != NULL)
+    *message = g_steal_pointer (&m);
   return g_steal_pointer (&msg);
 }
 

@@ -140,7 +140,8 @@ static void
 deliver (RtMailImap *imap, guint32 uid)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(RtMailMessage) m = rt_mail_parse (imap->buf->str, imap->buf->len, &error);
+  g_autoptr(GMimeMessage) gm = NULL;
+  g_autoptr(RtMailMessage) m = rt_mail_parse_keep (imap->buf->str, imap->buf->len, &gm, &error);
   if (m == NULL)
     {
       purple_debug_warning ("roundtable-mail", "UID %u skipped: %s\n", uid, error->message);
@@ -157,7 +158,7 @@ deliver (RtMailImap *imap, guint32 uid)
    * Roundtable core, for a workspace's mailbox) means no IM. An automatic
    * mail shown as an IM is flagged so nobody takes it for a person's. */
   int kind = RT_MAIL_RECEIVED_HUMAN;
-  if (rt_mail_received_emit (imap->ma, imap->buf->str, imap->buf->len, m, &kind))
+  if (rt_mail_received_emit (imap->ma, gm, m, &kind))
     return;
   PurpleMessageFlags flags = PURPLE_MESSAGE_RECV | (kind != RT_MAIL_RECEIVED_HUMAN ? PURPLE_MESSAGE_AUTO_RESP : 0);
   serv_got_im (imap->ma->gc, who, markup, flags, when);

@@ -12,6 +12,7 @@
 #include "rt-mail-ipc.h"
 #include "rt-mail-reply.h"
 #include "rt-mail-charset.h"
+#include "rt-mail-gmime.h"
 
 #include <string.h>
 
@@ -39,26 +40,6 @@ rt_mail_received_register (PurplePlugin *plugin)
                           purple_value_new (PURPLE_TYPE_STRING));
 }
 
-/* Bare addresses of list (groups flattened) appended to out, at most
- * RT_MAIL_MAX_LIST in all. */
-static void
-add_addresses (GPtrArray *out, InternetAddressList *list)
-{
-  int n = list != NULL ? internet_address_list_length (list) : 0;
-  for (int i = 0; i < n && out->len < RT_MAIL_MAX_LIST; i++)
-    {
-      InternetAddress *a = internet_address_list_get_address (list, i);
-      if (INTERNET_ADDRESS_IS_MAILBOX (a))
-        {
-          const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (a));
-          if (addr != NULL && *addr != '\0')
-            g_ptr_array_add (out, g_utf8_make_valid (addr, -1));
-        }
-      else if (INTERNET_ADDRESS_IS_GROUP (a))
-        add_addresses (out, internet_address_group_get_members (INTERNET_ADDRESS_GROUP (a)));
-    }
-}
-
 /* Addresses of every header called name (Delivered-To may appear once per
  * hop), in header order. */
 static void
@@ -74,7 +55,7 @@ add_header_addresses (GPtrArray *out, GMimeObject *obj, const char *name)
       InternetAddressList *list = internet_address_list_parse (NULL, g_mime_header_get_value (h));
       if (list != NULL)
         {
-          add_addresses (out, list);
+          rt_mail_add_addresses (out, list);
           g_object_unref (list);
         }
     }
@@ -220,25 +201,13 @@ static gboolean emit (RtMailAccount *ma, PurplePlugin *plugin, GMimeMessage *gm,
                       const RtMailMessage *m, int *auto_kind);
 
 gboolean
-rt_mail_received_emit (RtMailAccount *ma, const char *data, gsize len, const RtMailMessage *m,
-                       int *auto_kind)
+rt_mail_received_emit (RtMailAccount *ma, GMimeMessage *gm, const RtMailMessage *m, int *auto_kind)
 {
   *auto_kind = RT_MAIL_RECEIVED_HUMAN;
-  rt_mail_init ();
   PurplePlugin *plugin = purple_plugins_find_with_id (RT_MAIL_PRPL_ID);
   if (plugin == NULL)
     return FALSE;
-  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (data, len);
-  GMimeParser *parser = g_mime_parser_new_with_stream (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  GMimeMessage *gm = g_mime_parser_construct_message (parser, NULL);
-  g_object_unref (parser);
-  g_object_unref (stream);
-  if (gm == NULL)
-    return FALSE;
-  gboolean taken = emit (ma, plugin, gm, m, auto_kind);
-  g_object_unref (gm);
-  return taken;
+  return emit (ma, plugin, gm, m, auto_kind);
 }
 
 static gboolean
@@ -263,7 +232,7 @@ emit (RtMailAccount *ma, PurplePlugin *plugin, GMimeMessage *gm, const RtMailMes
   g_autofree char *rp = return_path (obj);
 
   g_autoptr(GPtrArray) cc_list = g_ptr_array_new_with_free_func (g_free);
-  add_addresses (cc_list, g_mime_message_get_cc (gm));
+  rt_mail_add_addresses (cc_list, g_mime_message_get_cc (gm));
   g_autoptr(GPtrArray) delivered_list = g_ptr_array_new_with_free_func (g_free);
   add_header_addresses (delivered_list, obj, "Delivered-To");
   add_header_addresses (delivered_list, obj, "X-Original-To");
