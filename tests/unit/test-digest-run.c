@@ -15,6 +15,7 @@
 #include "rt-error.h"
 #include "rt-lang.h"
 #include "rt-token.h"
+#include "test-store-fixture.h"
 
 #define HOUR (G_USEC_PER_SEC * G_GINT64_CONSTANT (3600))
 #define DAY  (24 * HOUR)
@@ -45,11 +46,7 @@ setup (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   now_us = T0;
   rt_clock_set (fake_clock, NULL);
-  f->dir = g_dir_make_tmp ("rt-digest-run-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "rt.db", NULL);
-  f->store = rt_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->store = rt_test_store_open ("rt-digest-run-XXXXXX", &f->dir, &f->path);
   f->ws = rt_store_workspace_create (f->store, "RFP Acme 2027", &error);
   f->ws2 = rt_store_workspace_create (f->store, "Tender B", &error);
   g_assert_no_error (error);
@@ -60,32 +57,14 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&f->store, rt_store_close);
-  const char *suffixes[] = { "", "-wal", "-shm" };
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
-      g_remove (p);
-    }
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  rt_test_store_remove (&f->store, &f->dir, &f->path, FALSE);
   rt_clock_set (NULL, NULL);
 }
 
 static gint64
 count (Fixture *f, const char *sql)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
-  gint64 n = -1;
-  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    n = sqlite3_column_int64 (st, 0);
-  sqlite3_finalize (st);
-  sqlite3_close (db);
-  return n;
+  return rt_test_store_count (f->path, sql);
 }
 
 /* A Paris member, daily 08:00 every day, with options added. */

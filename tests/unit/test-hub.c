@@ -6,6 +6,7 @@
 #include "rt-hub.h"
 #include "rt-clock.h"
 #include "rt-error.h"
+#include "test-store-fixture.h"
 
 static gint64 fake_now;
 
@@ -73,11 +74,7 @@ setup (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   fake_now = utc (2026, 3, 9, 9, 0);   /* Monday 10:00 in Brussels */
   rt_clock_set (fake_clock, NULL);
-  f->dir = g_dir_make_tmp ("rt-hub-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "rt.db", NULL);
-  f->store = rt_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->store = rt_test_store_open ("rt-hub-XXXXXX", &f->dir, &f->path);
   f->ws = rt_store_workspace_create (f->store, "RFP", &error);
   g_assert_no_error (error);
   f->w.presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -89,16 +86,7 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&f->store, rt_store_close);
-  const char *suffixes[] = { "", "-wal", "-shm" };
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
-      g_remove (p);
-    }
-  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
-  g_free (f->path);
-  g_free (f->dir);
+  rt_test_store_remove (&f->store, &f->dir, &f->path, TRUE);
   g_hash_table_unref (f->w.presence);
   g_hash_table_unref (f->w.in_room);
   rt_clock_set (NULL, NULL);

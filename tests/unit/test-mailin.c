@@ -8,6 +8,7 @@
 #include "rt-mailin.h"
 #include "rt-token.h"
 #include "rt-clock.h"
+#include "test-store-fixture.h"
 
 #define T0 G_GINT64_CONSTANT (1773046800000000)   /* 2026-03-09 09:00 UTC */
 #define HOUR (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
@@ -50,11 +51,7 @@ setup (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   fake_now = T0;
   rt_clock_set (fake_clock, &fake_now);
-  f->dir = g_dir_make_tmp ("rt-mailin-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "rt.db", NULL);
-  f->store = rt_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->store = rt_test_store_open ("rt-mailin-XXXXXX", &f->dir, &f->path);
   f->ws = rt_store_workspace_create (f->store, "RFP Acme 2027", &error);
   g_assert_true (rt_store_workspace_set_mail (f->store, f->ws, MAILBOX, FALSE, &error));
   f->other_ws = rt_store_workspace_create (f->store, "Other", &error);
@@ -70,16 +67,7 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&f->store, rt_store_close);
-  const char *suffixes[] = { "", "-wal", "-shm" };
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
-      g_remove (p);
-    }
-  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
-  g_free (f->path);
-  g_free (f->dir);
+  rt_test_store_remove (&f->store, &f->dir, &f->path, TRUE);
   g_free (f->key);
   rt_clock_set (NULL, NULL);
 }

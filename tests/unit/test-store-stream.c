@@ -8,6 +8,7 @@
 #include "rt-hub.h"
 #include "rt-clock.h"
 #include "rt-error.h"
+#include "test-store-fixture.h"
 
 #define T0 G_GINT64_CONSTANT (1773046800000000)   /* 2026-03-09 09:00 UTC */
 
@@ -62,11 +63,7 @@ setup (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   fake_now = T0;
   rt_clock_set (fake_clock, NULL);
-  f->dir = g_dir_make_tmp ("rt-stream-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "rt.db", NULL);
-  f->store = rt_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->store = rt_test_store_open ("rt-stream-XXXXXX", &f->dir, &f->path);
   f->ws = rt_store_workspace_create (f->store, "RFP", &error);
   g_assert_no_error (error);
   f->room = rt_store_link_add (f->store, f->ws, "prpl-jabber", "hub@a.test", "room@muc.a.test", &error);
@@ -82,32 +79,14 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&f->store, rt_store_close);
-  const char *suffixes[] = { "", "-wal", "-shm" };
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
-      g_remove (p);
-    }
-  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
-  g_free (f->path);
-  g_free (f->dir);
+  rt_test_store_remove (&f->store, &f->dir, &f->path, TRUE);
   rt_clock_set (NULL, NULL);
 }
 
 static gint64
 count_rows (Fixture *f, const char *sql)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
-  gint64 n = -1;
-  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    n = sqlite3_column_int64 (st, 0);
-  sqlite3_finalize (st);
-  sqlite3_close (db);
-  return n;
+  return rt_test_store_count (f->path, sql);
 }
 
 /* State of delivery (msg, 'L', target), or -1. */

@@ -6,6 +6,7 @@
 #include "rt-store.h"
 #include "rt-clock.h"
 #include "rt-error.h"
+#include "test-store-fixture.h"
 
 #define T0 G_GINT64_CONSTANT (1773046800000000)   /* 2026-03-09 09:00 UTC */
 
@@ -30,11 +31,7 @@ setup (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   fake_now = T0;
   rt_clock_set (fake_clock, &fake_now);
-  f->dir = g_dir_make_tmp ("rt-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "rt.db", NULL);
-  f->store = rt_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->store = rt_test_store_open ("rt-store-XXXXXX", &f->dir, &f->path);
   g_assert_nonnull (f->store);
   f->ws = rt_store_workspace_create (f->store, "RFP Acme 2027", &error);
   g_assert_no_error (error);
@@ -44,16 +41,7 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&f->store, rt_store_close);
-  const char *suffixes[] = { "", "-wal", "-shm" };
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
-      g_remove (p);
-    }
-  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
-  g_free (f->path);
-  g_free (f->dir);
+  rt_test_store_remove (&f->store, &f->dir, &f->path, TRUE);
   rt_clock_set (NULL, NULL);
 }
 
@@ -61,45 +49,19 @@ teardown (Fixture *f, gconstpointer data)
 static gint64
 count_rows (Fixture *f, const char *sql)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
-  gint64 n = -1;
-  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    n = sqlite3_column_int64 (st, 0);
-  sqlite3_finalize (st);
-  sqlite3_close (db);
-  return n;
+  return rt_test_store_count (f->path, sql);
 }
 
 static RtMember *
 add_member (Fixture *f, gint64 ws, const char *handle, const char *const *uris)
 {
-  g_autoptr (GError) error = NULL;
-  RtMember *m = rt_member_new (handle);
-  m->ws_id = ws;
-  for (guint i = 0; uris && uris[i]; i++)
-    g_ptr_array_add (m->endpoints, rt_endpoint_parse (uris[i], NULL));
-  g_assert_true (rt_store_member_save (f->store, m, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (m->id, >, 0);
-  return m;
+  return rt_test_store_add_member (f->store, ws, handle, uris);
 }
 
 static RtMessage *
 add_message (Fixture *f, gint64 ws, const char *origin, const RtDeliveryRow *rows, guint n)
 {
-  g_autoptr (GError) error = NULL;
-  RtMessage *msg = rt_message_new ();
-  msg->ws_id = ws;
-  msg->origin = g_strdup (origin);
-  msg->author_label = g_strdup ("Alice (Brussels)");
-  msg->text = g_strdup ("hello");
-  g_assert_true (rt_store_message_add (f->store, msg, rows, n, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (msg->id, >, 0);
-  return msg;
+  return rt_test_store_add_message (f->store, ws, origin, rows, n);
 }
 
 static void
