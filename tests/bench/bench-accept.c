@@ -31,6 +31,7 @@
 #include <sqlite3.h>
 #include <glib.h>
 #include "rt-hub.h"
+#include "bench-util.h"
 #include "rt-store.h"
 
 static const char *const zones[] = {
@@ -301,42 +302,32 @@ raw_close (RawSide *r)
 
 /* ---- timing ------------------------------------------------------------ */
 
-typedef gboolean (*OneFunc) (gpointer side);
+/* A pass is a few messages: the clock is read once per pass. */
+#define MSGS_PER_PASS 4
 
-/* Messages per second over one round of about seconds; -1 on error. */
-static double
-round_rate (OneFunc one, gpointer side, double seconds)
+static gint64
+store_pass (gpointer side)
 {
-  gint64 start = g_get_monotonic_time ();
-  gint64 end = start + (gint64) (seconds * G_USEC_PER_SEC);
-  guint64 n = 0;
-  gint64 now;
-  do
-    {
-      /* Check the clock every few messages only. */
-      for (int k = 0; k < 4; k++, n++)
-        if (!one (side))
-          return -1;
-      now = g_get_monotonic_time ();
-    }
-  while (now < end);
-  return n / ((now - start) / (double) G_USEC_PER_SEC);
+  for (int k = 0; k < MSGS_PER_PASS; k++)
+    if (!store_one (side))
+      return -1;
+  return MSGS_PER_PASS;
 }
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
+static gint64
+raw_pass (gpointer side)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
+  for (int k = 0; k < MSGS_PER_PASS; k++)
+    if (!raw_one (side))
+      return -1;
+  return MSGS_PER_PASS;
 }
 
-static double
-median (GArray *v)
+static void
+report_round (int round, const double *rates, gpointer n_members)
 {
-  g_array_sort (v, cmp_double);
-  guint n = v->len;
-  return n % 2 ? g_array_index (v, double, n / 2)
-               : (g_array_index (v, double, n / 2 - 1) + g_array_index (v, double, n / 2)) / 2;
+  g_printerr ("bench-accept: %u members, round %d: store %.0f msg/s, raw %.0f msg/s\n",
+              GPOINTER_TO_UINT (n_members), round, rates[0], rates[1]);
 }
 
 static gboolean
@@ -347,8 +338,8 @@ bench_size (const char *dir, guint n_members, double seconds, int rounds)
   StoreSide s = { 0 };
   RawSide r = { 0 };
   gboolean ok = FALSE;
-  g_autoptr (GArray) store_rates = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) raw_rates = g_array_new (FALSE, FALSE, sizeof (double));
+  const BenchSide sides[] = { { store_pass, &s }, { raw_pass, &r } };
+  double med[2];
 
   if (!store_setup (&s, store_path, n_members) || !raw_setup (&r, raw_path, store_path, &s))
     goto out;
@@ -356,21 +347,15 @@ bench_size (const char *dir, guint n_members, double seconds, int rounds)
   for (int i = 0; i < 20; i++)
     if (!store_one (&s) || !raw_one (&r))
       goto out;
-  for (int i = 0; i < rounds; i++)
-    {
-      double a = round_rate ((OneFunc) store_one, &s, seconds);
-      double b = round_rate ((OneFunc) raw_one, &r, seconds);
-      if (a < 0 || b < 0)
-        goto out;
-      g_array_append_val (store_rates, a);
-      g_array_append_val (raw_rates, b);
-      g_printerr ("bench-accept: %u members, round %d: store %.0f msg/s, raw %.0f msg/s\n",
-                  n_members, i + 1, a, b);
-    }
+  if (!bench_rounds (sides, 2, rounds, seconds, report_round, GUINT_TO_POINTER (n_members), med))
+    goto out;
   store_check_routes (&s, store_path);
-  double a = median (store_rates), b = median (raw_rates);
-  printf ("accept_rate_%u\t%.0f\tmsg/s\traw_sqlite_rate_%u\t%.0f\t%.2f\n",
-          n_members, a, n_members, b, a / b);
+  {
+    /* In a block: the goto above must not jump into these names' scope. */
+    g_autofree char *name = g_strdup_printf ("accept_rate_%u", n_members);
+    g_autofree char *baseline = g_strdup_printf ("raw_sqlite_rate_%u", n_members);
+    bench_print_figure (name, med[0], 0, "msg/s", baseline, med[1], 2);
+  }
   fflush (stdout);
   ok = TRUE;
 out:

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <glib.h>
+#include "bench-util.h"
 #include "rt-digest.h"
 
 static const char *const langs[] = { "en", "nl", "fr", "de" };
@@ -155,13 +156,6 @@ member_items (const Workload *w, guint i, RtDigestItem *buf, RtDigestLink *links
   return n;
 }
 
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -191,8 +185,8 @@ main (int argc, char **argv)
   RtDigestLink *links = g_new0 (RtDigestLink, ws_per_member);
   RtDigestLinks member_links = { links, ws_per_member };
 
-  double *compose_s = g_new0 (double, rounds);
-  double *raw_s = g_new0 (double, rounds);
+  g_autoptr (GArray) compose_s = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) raw_s = g_array_new (FALSE, FALSE, sizeof (double));
   guint64 items_seen = 0, text_bytes = 0, html_bytes = 0, raw_bytes = 0;
 
   for (guint r = 0; r < rounds; r++)
@@ -212,7 +206,7 @@ main (int argc, char **argv)
           rt_digest_free (d);
           spent += g_get_monotonic_time () - t0;
         }
-      compose_s[r] = spent / 1e6;
+      double compose = spent / 1e6;
 
       /* One buffer for all members: the floor is the formatting itself,
        * not page faults of a fresh half-megabyte string per member. */
@@ -231,22 +225,21 @@ main (int argc, char **argv)
             raw_bytes += s->len;
         }
       g_string_free (s, TRUE);
-      raw_s[r] = spent / 1e6;
-      g_printerr ("bench-digest: round %u: compose %.3f s, raw %.3f s\n", r + 1, compose_s[r], raw_s[r]);
+      double raw = spent / 1e6;
+      g_array_append_val (compose_s, compose);
+      g_array_append_val (raw_s, raw);
+      g_printerr ("bench-digest: round %u: compose %.3f s, raw %.3f s\n", r + 1, compose, raw);
     }
 
-  qsort (compose_s, rounds, sizeof (double), cmp_double);
-  qsort (raw_s, rounds, sizeof (double), cmp_double);
-  double compose = compose_s[rounds / 2], raw = raw_s[rounds / 2];
+  double compose = bench_median (compose_s), raw = bench_median (raw_s);
   g_printerr ("bench-digest: %u members, %u messages in %u workspaces, %u per member: "
               "%" G_GUINT64_FORMAT " items per round; digests %" G_GUINT64_FORMAT " bytes text + %"
               G_GUINT64_FORMAT " bytes HTML, raw %" G_GUINT64_FORMAT " bytes\n",
               n_members, n_messages, n_ws, ws_per_member, items_seen, text_bytes, html_bytes, raw_bytes);
-  printf ("digest_compose_%u\t%.3f\ts\traw_printf_%u\t%.3f\t%.2f\n",
-          n_members, compose, n_members, raw, raw > 0 ? compose / raw : 0.0);
+  g_autofree char *name = g_strdup_printf ("digest_compose_%u", n_members);
+  g_autofree char *baseline = g_strdup_printf ("raw_printf_%u", n_members);
+  bench_print_figure (name, compose, 3, "s", baseline, raw, 2);
 
-  g_free (compose_s);
-  g_free (raw_s);
   g_free (buf);
   g_free (links);
   workload_clear (&w);

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <gmime/gmime.h>
 #include <glib.h>
+#include "bench-util.h"
 #include "rt-mail-build.h"
 #include "rt-mail-im.h"
 #include "rt-mail-parse.h"
@@ -181,40 +182,34 @@ raw_one (GBytes *mail)
 
 typedef gboolean (*OneFunc) (GBytes *mail);
 
-/* Mails per second over whole passes of the corpus for about seconds; -1 on
- * a mail that does not parse. */
-static double
-round_rate (OneFunc one, GPtrArray *corpus, double seconds)
+/* One pass over the corpus: the number of mails, -1 on a mail that does
+ * not parse. */
+static gint64
+corpus_pass (OneFunc one, GPtrArray *corpus)
 {
-  gint64 start = g_get_monotonic_time ();
-  gint64 end = start + (gint64) (seconds * G_USEC_PER_SEC);
-  guint64 n = 0;
-  gint64 now;
-  do
-    {
-      for (guint i = 0; i < corpus->len; i++, n++)
-        if (!one (g_ptr_array_index (corpus, i)))
-          return -1;
-      now = g_get_monotonic_time ();
-    }
-  while (now < end);
-  return n / ((now - start) / (double) G_USEC_PER_SEC);
+  for (guint i = 0; i < corpus->len; i++)
+    if (!one (g_ptr_array_index (corpus, i)))
+      return -1;
+  return corpus->len;
 }
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
+static gint64
+ours_pass (gpointer corpus)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
+  return corpus_pass (ours_one, corpus);
 }
 
-static double
-median (GArray *v)
+static gint64
+raw_pass (gpointer corpus)
 {
-  g_array_sort (v, cmp_double);
-  guint n = v->len;
-  return n % 2 ? g_array_index (v, double, n / 2)
-               : (g_array_index (v, double, n / 2 - 1) + g_array_index (v, double, n / 2)) / 2;
+  return corpus_pass (raw_one, corpus);
+}
+
+static void
+report_round (int round, const double *rates, gpointer user_data G_GNUC_UNUSED)
+{
+  g_printerr ("bench-mail-parse: round %d: parse+markup %.0f mails/s, raw GMime %.0f mails/s\n",
+              round, rates[0], rates[1]);
 }
 
 /* Corpus facts for stderr: mean size and how often each transfer encoding
@@ -266,21 +261,11 @@ main (int argc, char **argv)
         g_printerr ("bench-mail-parse: mail %u does not parse as expected\n", i);
         return 1;
       }
-  g_autoptr (GArray) ours = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) raw = g_array_new (FALSE, FALSE, sizeof (double));
-  for (int i = 0; i < rounds; i++)
-    {
-      double a = round_rate (ours_one, corpus, seconds);
-      double b = round_rate (raw_one, corpus, seconds);
-      if (a < 0 || b < 0)
-        return 1;
-      g_array_append_val (ours, a);
-      g_array_append_val (raw, b);
-      g_printerr ("bench-mail-parse: round %d: parse+markup %.0f mails/s, raw GMime %.0f mails/s\n",
-                  i + 1, a, b);
-    }
-  double a = median (ours), b = median (raw);
-  printf ("mail_parse_rate\t%.0f\tmails/s\tgmime_parse_rate\t%.0f\t%.2f\n", a, b, a / b);
+  const BenchSide sides[] = { { ours_pass, corpus }, { raw_pass, corpus } };
+  double med[2];
+  if (!bench_rounds (sides, 2, rounds, seconds, report_round, NULL, med))
+    return 1;
+  bench_print_figure ("mail_parse_rate", med[0], 0, "mails/s", "gmime_parse_rate", med[1], 2);
   fflush (stdout);
   return 0;
 }

@@ -46,6 +46,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "rt-hub.h"
+#include "bench-util.h"
 #include "rt-mailin.h"
 #include "rt-mail-charset.h"
 #include "rt-mail-common.h"
@@ -501,41 +502,34 @@ raw_one (Bench *b, const Mail *mail, char **posted)
 
 typedef gboolean (*OneFunc) (Bench *b, const Mail *mail, char **posted);
 
-/* Mails per second over whole passes of the corpus for about seconds; -1
- * on a failure. */
-static double
-round_rate (Bench *b, OneFunc one, double seconds)
+/* One pass over the corpus: the number of mails, -1 on a failure. */
+static gint64
+corpus_pass (Bench *b, OneFunc one)
 {
-  gint64 start = g_get_monotonic_time ();
-  gint64 end = start + (gint64) (seconds * G_USEC_PER_SEC);
-  guint64 n = 0;
-  gint64 now;
-  do
-    {
-      b->pass++;
-      for (guint i = 0; i < b->corpus->len; i++, n++)
-        if (!one (b, g_ptr_array_index (b->corpus, i), NULL))
-          return -1;
-      now = g_get_monotonic_time ();
-    }
-  while (now < end);
-  return n / ((now - start) / (double) G_USEC_PER_SEC);
+  b->pass++;
+  for (guint i = 0; i < b->corpus->len; i++)
+    if (!one (b, g_ptr_array_index (b->corpus, i), NULL))
+      return -1;
+  return b->corpus->len;
 }
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
+static gint64
+ours_pass (gpointer b)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
+  return corpus_pass (b, ours_one);
 }
 
-static double
-median (GArray *v)
+static gint64
+raw_pass (gpointer b)
 {
-  g_array_sort (v, cmp_double);
-  guint n = v->len;
-  return n % 2 ? g_array_index (v, double, n / 2)
-               : (g_array_index (v, double, n / 2 - 1) + g_array_index (v, double, n / 2)) / 2;
+  return corpus_pass (b, raw_one);
+}
+
+static void
+report_round (int round, const double *rates, gpointer user_data G_GNUC_UNUSED)
+{
+  g_printerr ("bench-reply: round %d: parse+verify+trim+post %.0f mails/s, raw GMime %.0f mails/s\n",
+              round, rates[0], rates[1]);
 }
 
 int
@@ -580,19 +574,10 @@ main (int argc, char **argv)
   g_printerr ("bench-reply: %u replies in 5 client styles, mean %.0f bytes; all post only their new text\n",
               b.corpus->len, (double) total / b.corpus->len);
 
-  g_autoptr (GArray) ours = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) raw = g_array_new (FALSE, FALSE, sizeof (double));
-  for (int i = 0; i < rounds; i++)
-    {
-      double x = round_rate (&b, ours_one, seconds);
-      double y = round_rate (&b, raw_one, seconds);
-      if (x < 0 || y < 0)
-        return 1;
-      g_array_append_val (ours, x);
-      g_array_append_val (raw, y);
-      g_printerr ("bench-reply: round %d: parse+verify+trim+post %.0f mails/s, raw GMime %.0f mails/s\n",
-                  i + 1, x, y);
-    }
+  const BenchSide sides[] = { { ours_pass, &b }, { raw_pass, &b } };
+  double med[2];
+  if (!bench_rounds (sides, 2, rounds, seconds, report_round, NULL, med))
+    return 1;
   gint64 all = 0;
   for (int i = 0; i < N_STEPS; i++)
     all += step_us[i];
@@ -601,8 +586,7 @@ main (int argc, char **argv)
     g_string_append_printf (split, " %s %.0f%%", step_names[i], all ? 100.0 * step_us[i] / all : 0);
   g_printerr ("%s\n", split->str);
   g_string_free (split, TRUE);
-  double x = median (ours), y = median (raw);
-  printf ("reply_mail_rate\t%.0f\tmails/s\traw_gmime_parse\t%.0f\t%.3f\n", x, y, x / y);
+  bench_print_figure ("reply_mail_rate", med[0], 0, "mails/s", "raw_gmime_parse", med[1], 3);
   fflush (stdout);
   g_ptr_array_unref (b.corpus);
   rt_store_close (b.store);

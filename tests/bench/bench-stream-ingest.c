@@ -30,6 +30,7 @@
 #include <json-glib/json-glib.h>
 #include "rt-stream-mastodon.h"
 #include "rt-stream-poll.h"
+#include "bench-util.h"
 
 #define PAGE_SIZE 40
 
@@ -224,44 +225,40 @@ raw_one (const char *page)
 
 typedef guint (*OneFunc) (const char *page);
 
-static double
-round_rate (OneFunc one, GPtrArray *pages, double seconds)
+/* One pass over the pages: the number of posts, -1 on a page that does not
+ * give PAGE_SIZE posts. */
+static gint64
+pages_pass (OneFunc one, GPtrArray *pages)
 {
-  gint64 start = g_get_monotonic_time ();
-  gint64 end = start + (gint64) (seconds * G_USEC_PER_SEC);
-  guint64 n = 0;
-  gint64 now;
+  gint64 n = 0;
 
-  do
+  for (guint i = 0; i < pages->len; i++)
     {
-      for (guint i = 0; i < pages->len; i++)
-        {
-          guint got = one (g_ptr_array_index (pages, i));
-          if (got != PAGE_SIZE)
-            return -1;
-          n += got;
-        }
-      now = g_get_monotonic_time ();
+      guint got = one (g_ptr_array_index (pages, i));
+      if (got != PAGE_SIZE)
+        return -1;
+      n += got;
     }
-  while (now < end);
-  return n / ((now - start) / (double) G_USEC_PER_SEC);
+  return n;
 }
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
+static gint64
+ours_pass (gpointer pages)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
+  return pages_pass (ours_one, pages);
 }
 
-static double
-median (GArray *v)
+static gint64
+raw_pass (gpointer pages)
 {
-  guint n = v->len;
+  return pages_pass (raw_one, pages);
+}
 
-  g_array_sort (v, cmp_double);
-  return n % 2 ? g_array_index (v, double, n / 2)
-               : (g_array_index (v, double, n / 2 - 1) + g_array_index (v, double, n / 2)) / 2;
+static void
+report_round (int round, const double *rates, gpointer user_data G_GNUC_UNUSED)
+{
+  g_printerr ("bench-stream-ingest: round %d: parse+sanitize %.0f posts/s, raw json-glib %.0f posts/s\n",
+              round, rates[0], rates[1]);
 }
 
 static void
@@ -275,8 +272,7 @@ print_requests (const char *name, RtStreamService service, guint streamed)
   g_printerr ("bench-stream-ingest: %s: one round every %.0f s of %u requests, budget %.0f/h "
               "(limit less 20 %%)\n", name, plan.interval_us / (double) G_USEC_PER_SEC,
               plan.requests_per_round, plan.budget_per_hour);
-  printf ("%s\t%.0f\trequests/h\tnaive_poll_per_minute\t%.0f\t%.2f\n",
-          name, plan.requests_per_hour, naive, plan.requests_per_hour / naive);
+  bench_print_figure (name, plan.requests_per_hour, 0, "requests/h", "naive_poll_per_minute", naive, 2);
 }
 
 int
@@ -286,10 +282,8 @@ main (int argc, char **argv)
   int rounds = argc > 2 ? atoi (argv[2]) : 8;
   int n_pages = argc > 3 ? atoi (argv[3]) : 25;
   g_autoptr (GPtrArray) pages = NULL;
-  g_autoptr (GArray) ours = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) raw = g_array_new (FALSE, FALSE, sizeof (double));
   gsize bytes = 0;
-  double a, b;
+  double med[2];
 
   if (seconds <= 0 || rounds <= 0 || n_pages <= 0)
     {
@@ -309,21 +303,10 @@ main (int argc, char **argv)
     }
   g_printerr ("bench-stream-ingest: %u pages of %d statuses, mean %.0f bytes per page\n",
               pages->len, PAGE_SIZE, (double) bytes / pages->len);
-  for (int i = 0; i < rounds; i++)
-    {
-      double x = round_rate (ours_one, pages, seconds);
-      double y = round_rate (raw_one, pages, seconds);
-
-      if (x < 0 || y < 0)
-        return 1;
-      g_array_append_val (ours, x);
-      g_array_append_val (raw, y);
-      g_printerr ("bench-stream-ingest: round %d: parse+sanitize %.0f posts/s, raw json-glib %.0f posts/s\n",
-                  i + 1, x, y);
-    }
-  a = median (ours);
-  b = median (raw);
-  printf ("stream_ingest_rate\t%.0f\tposts/s\traw_json_glib\t%.0f\t%.2f\n", a, b, a / b);
+  const BenchSide sides[] = { { ours_pass, pages }, { raw_pass, pages } };
+  if (!bench_rounds (sides, 2, rounds, seconds, report_round, NULL, med))
+    return 1;
+  bench_print_figure ("stream_ingest_rate", med[0], 0, "posts/s", "raw_json_glib", med[1], 2);
   print_requests ("stream_requests_per_hour_20_mastodon", RT_STREAM_SERVICE_MASTODON, 20);
   print_requests ("stream_requests_per_hour_20_mastodon_poll", RT_STREAM_SERVICE_MASTODON, 0);
   print_requests ("stream_requests_per_hour_20_viva", RT_STREAM_SERVICE_VIVA, 0);

@@ -30,6 +30,7 @@
 #include <json-glib/json-glib.h>
 #include "rt-stream-mastodon.h"
 #include "rt-hub.h"
+#include "bench-util.h"
 
 #define PAGE_SIZE 40
 #define MEMBERS 30
@@ -263,44 +264,51 @@ raw_one (const char *page)
   return json_parser_load_from_data (parser, page, -1, NULL) ? PAGE_SIZE : 0;
 }
 
-typedef guint (*OneFunc) (const char *page);
-
-static double
-round_rate (OneFunc one, GPtrArray *pages, double seconds)
+/* One pass over the pages: the number of posts, -1 on a page that was not
+ * wholly routed. */
+static gint64
+pages_pass (guint (*one) (const char *page), GPtrArray *pages)
 {
-  gint64 start = g_get_monotonic_time ();
-  gint64 end = start + (gint64) (seconds * G_USEC_PER_SEC);
-  guint64 n = 0;
-  gint64 now;
-  do
+  gint64 n = 0;
+
+  hub_state->pass++;
+  for (guint i = 0; i < pages->len; i++)
     {
-      hub_state->pass++;
-      for (guint i = 0; i < pages->len; i++)
-        {
-          guint got = one (g_ptr_array_index (pages, i));
-          if (got != PAGE_SIZE)
-            return -1;
-          n += got;
-        }
-      now = g_get_monotonic_time ();
+      guint got = one (g_ptr_array_index (pages, i));
+      if (got != PAGE_SIZE)
+        return -1;
+      n += got;
     }
-  while (now < end);
-  return n / ((now - start) / (double) G_USEC_PER_SEC);
+  return n;
 }
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
+/* Routed alerts flushed once per page. */
+static gint64
+batched_pass (gpointer pages)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
+  hub_state->batched = TRUE;
+  return pages_pass (ours_one, pages);
 }
 
-static double
-median (GArray *v)
+/* Routed alerts sent per post. */
+static gint64
+per_post_pass (gpointer pages)
 {
-  g_array_sort (v, cmp_double);
-  return v->len % 2 ? g_array_index (v, double, v->len / 2)
-                    : (g_array_index (v, double, v->len / 2 - 1) + g_array_index (v, double, v->len / 2)) / 2;
+  hub_state->batched = FALSE;
+  return pages_pass (ours_one, pages);
+}
+
+static gint64
+raw_pass (gpointer pages)
+{
+  return pages_pass (raw_one, pages);
+}
+
+static void
+report_round (int round, const double *rates, gpointer user_data G_GNUC_UNUSED)
+{
+  g_printerr ("bench-stream-route: round %d: parse+sanitize+store+route batched %.0f posts/s, "
+              "per post %.0f posts/s, raw json-glib %.0f posts/s\n", round, rates[0], rates[1], rates[2]);
 }
 
 /* The workspace: 30 members (15 with a --stream handle of the page's
@@ -381,40 +389,25 @@ main (int argc, char **argv)
   g_autoptr (GRand) r = g_rand_new_with_seed (20261127);
   for (int p = 0; p < n_pages; p++)
     g_ptr_array_add (pages, make_page (r, p));
-  g_autoptr (GArray) ours = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) single = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) raw = g_array_new (FALSE, FALSE, sizeof (double));
+  const BenchSide sides[] = { { batched_pass, pages }, { per_post_pass, pages }, { raw_pass, pages } };
+  double med[3];
   if (!hub_setup (&h, path))
     goto out;
-  for (int i = 0; i < rounds; i++)
+  if (!bench_rounds (sides, G_N_ELEMENTS (sides), rounds, seconds, report_round, NULL, med))
     {
-      h.batched = TRUE;
-      double x = round_rate (ours_one, pages, seconds);
-      h.batched = FALSE;
-      double z = round_rate (ours_one, pages, seconds);
-      double y = round_rate (raw_one, pages, seconds);
-      if (x < 0 || y < 0 || z < 0)
-        {
-          g_printerr ("bench-stream-route: a page was not routed\n");
-          goto out;
-        }
-      g_array_append_val (ours, x);
-      g_array_append_val (raw, y);
-      g_array_append_val (single, z);
-      g_printerr ("bench-stream-route: round %d: parse+sanitize+store+route batched %.0f posts/s, "
-                  "per post %.0f posts/s, raw json-glib %.0f posts/s\n", i + 1, x, z, y);
+      g_printerr ("bench-stream-route: a page was not routed\n");
+      goto out;
     }
   /* Where the time goes: the same without the store (stderr only). */
   h.no_store = TRUE;
-  double parse_match = round_rate (ours_one, pages, seconds);
+  double parse_match = bench_rate (per_post_pass, pages, seconds);
   h.no_store = FALSE;
   g_printerr ("bench-stream-route: without the store (parse, sanitize, watchlist, origin): %.0f posts/s\n",
               parse_match);
-  double a = median (ours), b = median (raw), c = median (single);
   g_printerr ("bench-stream-route: %" G_GINT64_FORMAT " messages stored, %u alerts\n",
               rt_store_message_count (h.store, h.ws), h.alerts);
-  printf ("stream_ingest_routed_rate\t%.0f\tposts/s\traw_json_glib\t%.0f\t%.2f\n", a, b, a / b);
-  printf ("stream_ingest_routed_rate_per_post\t%.0f\tposts/s\traw_json_glib\t%.0f\t%.2f\n", c, b, c / b);
+  bench_print_figure ("stream_ingest_routed_rate", med[0], 0, "posts/s", "raw_json_glib", med[2], 2);
+  bench_print_figure ("stream_ingest_routed_rate_per_post", med[1], 0, "posts/s", "raw_json_glib", med[2], 2);
   fflush (stdout);
   status = 0;
 out:
