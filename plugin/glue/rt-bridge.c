@@ -80,6 +80,7 @@ rt_bridge_accept_full (RtMessage *msg, const RtMessageExtras *extras, GError **e
   RtGlue *glue = rt_glue ();
   if (!rt_hub_accept_full (glue->store, &glue->world, &glue->policy, msg, extras, error))
     return FALSE;
+  rt_held_notice (msg);
   rt_pump_kick ();
   rt_digester_note_message ();   /* items kept, mentions waiting */
   return TRUE;
@@ -196,6 +197,9 @@ on_im_msg (PurpleAccount *account, const char *who, const char *message,
     }
   g_autofree char *text = plain_text (message);
   if (*text == '\0')
+    return;
+  /* A spokesperson deciding about a held message, by IM. */
+  if (!mail && rt_im_command (account, address, members, text))
     return;
 
   /* A person in several workspaces speaks into the one that last reached

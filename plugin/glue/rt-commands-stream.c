@@ -276,18 +276,10 @@ describe_log (GString *out, const RtHeldLogEntry *e)
     g_string_append_printf (out, " (%s)", e->note);
 }
 
-gboolean
-rt_cmd_held (PurpleConversation *conv, char **argv, GError **error)
+char *
+rt_cmd_held_text (const RtWorkspace *ws)
 {
   RtStore *store = rt_glue ()->store;
-  if (argv[0] != NULL && argv[1] != NULL)
-    {
-      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("Usage: /ws held [WORKSPACE]"));
-      return FALSE;
-    }
-  g_autoptr(RtWorkspace) ws = rt_commands_resolve_workspace (conv, argv[0], error);
-  if (ws == NULL)
-    return FALSE;
   g_autoptr(GPtrArray) open = rt_store_held_list (store, ws->id, TRUE);
   g_autoptr(GPtrArray) links = rt_store_links (store, ws->id);
   GString *out = g_string_new (NULL);
@@ -320,8 +312,22 @@ rt_cmd_held (PurpleConversation *conv, char **argv, GError **error)
     g_string_append (out, _("\nLast decisions:"));
   for (guint i = 0; i < log->len; i++)
     describe_log (out, g_ptr_array_index (log, i));
-  rt_commands_say (conv, out->str);
-  g_string_free (out, TRUE);
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+rt_cmd_held (PurpleConversation *conv, char **argv, GError **error)
+{
+  if (argv[0] != NULL && argv[1] != NULL)
+    {
+      g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID, _("Usage: /ws held [WORKSPACE]"));
+      return FALSE;
+    }
+  g_autoptr(RtWorkspace) ws = rt_commands_resolve_workspace (conv, argv[0], error);
+  if (ws == NULL)
+    return FALSE;
+  g_autofree char *text = rt_cmd_held_text (ws);
+  rt_commands_say (conv, text);
   return TRUE;
 }
 
@@ -374,45 +380,72 @@ parse_held_id (const char *arg, gint64 *id, GError **error)
   return TRUE;
 }
 
-static gboolean
-decide (PurpleConversation *conv, char **argv, RtHeldAction action, GError **error)
+gboolean
+rt_cmd_held_usage (char **argv, RtHeldAction action, gint64 *id, GError **error)
 {
-  RtStore *store = rt_glue ()->store;
   gboolean approve = action == RT_HELD_APPROVE;
   guint argc = g_strv_length (argv);
-  gint64 id = 0;
   if (argc < 1 || (approve && argc != 1))
     {
       g_set_error_literal (error, RT_ERROR, RT_ERROR_INVALID,
                            approve ? _("Usage: /ws approve ID") : _("Usage: /ws reject ID [reason]"));
       return FALSE;
     }
-  if (!parse_held_id (argv[0], &id, error))
-    return FALSE;
+  return parse_held_id (argv[0], id, error);
+}
+
+RtMessage *
+rt_cmd_held_message (gint64 id, GError **error)
+{
+  RtStore *store = rt_glue ()->store;
   g_autoptr(RtHeld) held = rt_store_held_get (store, id);
-  g_autoptr(RtMessage) msg = held != NULL ? rt_store_message_get (store, held->message_id) : NULL;
+  RtMessage *msg = held != NULL ? rt_store_message_get (store, held->message_id) : NULL;
   if (msg == NULL)
     {
-      g_set_error (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("There is no held message #%s."), argv[0]);
-      return FALSE;
+      g_autofree char *num = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+      g_set_error (error, RT_ERROR, RT_ERROR_NOT_FOUND, _("There is no held message #%s."), num);
     }
-  RtRoles roles = RT_ROLE_NONE;
-  g_autofree char *who = actor (conv, msg->ws_id, &roles);
-  g_autofree char *reason = argc > 1 ? g_strjoinv (" ", argv + 1) : NULL;
-  if (!rt_store_held_decide (store, id, action, who, roles, reason, rt_clock_now (), NULL, error))
-    return FALSE;
-  g_autoptr(GPtrArray) links = rt_store_links (store, msg->ws_id);
-  const RtLink *link = find_link (links, held->link_id);
+  return msg;
+}
+
+char *
+rt_cmd_held_decide (gint64 id, RtHeldAction action, const char *who, RtRoles roles,
+                    const char *reason, GError **error)
+{
+  RtStore *store = rt_glue ()->store;
+  gboolean approve = action == RT_HELD_APPROVE;
+  g_autoptr(RtHeld) held = NULL;
+  if (!rt_store_held_decide (store, id, action, who, roles, reason, rt_clock_now (), &held, error))
+    return NULL;
+  g_autoptr(GPtrArray) links = rt_store_links (store, 0);
+  const RtLink *link = held != NULL ? find_link (links, held->link_id) : NULL;
   g_autofree char *num = g_strdup_printf ("%" G_GINT64_FORMAT, id);
-  g_autofree char *text = approve
+  purple_debug_info (RT_DEBUG_CAT, "held %" G_GINT64_FORMAT " %s by %s\n", id, approve ? "approved" : "rejected", who);
+  if (approve)
+    rt_pump_kick ();
+  return approve
     /* TRANSLATORS: the number, who approved, the timeline. */
     ? g_strdup_printf (_("Held message #%s approved by %s: it is posted to %s now."),
                        num, who, link != NULL ? link->room : "?")
     : g_strdup_printf (_("Held message #%s rejected by %s: it will not be posted."), num, who);
-  purple_debug_info (RT_DEBUG_CAT, "held %" G_GINT64_FORMAT " %s by %s\n", id, approve ? "approved" : "rejected", who);
+}
+
+static gboolean
+decide (PurpleConversation *conv, char **argv, RtHeldAction action, GError **error)
+{
+  gint64 id = 0;
+  if (!rt_cmd_held_usage (argv, action, &id, error))
+    return FALSE;
+  g_autoptr(RtMessage) msg = rt_cmd_held_message (id, error);
+  if (msg == NULL)
+    return FALSE;
+  RtRoles roles = RT_ROLE_NONE;
+  g_autofree char *who = actor (conv, msg->ws_id, &roles);
+  g_autofree char *reason = argv[0] != NULL && argv[1] != NULL ? g_strjoinv (" ", argv + 1) : NULL;
+  g_autofree char *text = rt_cmd_held_decide (id, action, who, roles, reason, error);
+  if (text == NULL)
+    return FALSE;
   rt_commands_say (conv, text);
-  if (approve)
-    rt_pump_kick ();
   return TRUE;
 }
 

@@ -167,6 +167,17 @@ gboolean rt_cmd_watch (PurpleConversation *conv, char **argv, GError **error);
 gboolean rt_cmd_held (PurpleConversation *conv, char **argv, GError **error);
 gboolean rt_cmd_approve (PurpleConversation *conv, char **argv, GError **error);
 gboolean rt_cmd_reject (PurpleConversation *conv, char **argv, GError **error);
+/* The pieces of /ws held, /ws approve and /ws reject, also used for members
+ * who send them to the hub by IM (rt-im-commands.c): the listing of ws's
+ * held messages; the ID out of "ID [reason]" (usage errors); the held
+ * message's workspace message (NOT_FOUND error); the decision by who with
+ * roles, answered with a sentence (NULL and an error when refused).
+ * (transfer full) */
+char      *rt_cmd_held_text (const RtWorkspace *ws);
+gboolean   rt_cmd_held_usage (char **argv, RtHeldAction action, gint64 *id, GError **error);
+RtMessage *rt_cmd_held_message (gint64 id, GError **error);
+char      *rt_cmd_held_decide (gint64 id, RtHeldAction action, const char *who, RtRoles roles,
+                               const char *reason, GError **error);
 /* --direction in|out|both and --audience internal|public out of argv (the
  * rest stays, in order, in *rest); all-or-nothing errors. *given tells
  * whether either option was there. */
@@ -181,6 +192,16 @@ RtWorkspace *rt_commands_resolve_workspace (PurpleConversation *conv, const char
                                             GError **error);
 /* Write an answer into the conversation (escaped): rt-commands.c. */
 void rt_commands_say (PurpleConversation *conv, const char *text);
+
+/* rt-im-commands.c: /ws held, /ws approve and /ws reject sent to the hub
+ * by a member in an IM (with the member's roles, answered by IM). TRUE if
+ * text was such a command (then it is no workspace message). */
+gboolean rt_im_command (PurpleAccount *account, const char *address, const GPtrArray *members,
+                        const char *text);
+
+/* rt-held-notice.c: after msg was stored, a notice into its workspace for
+ * each link it is held for (who may approve it, and how). */
+void rt_held_notice (const RtMessage *msg);
 
 /* rt-dialog.c: the Workspaces dialog (plugin action). */
 GList *rt_dialog_actions (PurplePlugin *plugin, gpointer context);
