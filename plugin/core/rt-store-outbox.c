@@ -169,18 +169,25 @@ savepoint (RtStore *store, const char *sql, GError **error)
   return (st != NULL && run (st) == SQLITE_DONE) || store_error (store, error);
 }
 
-/* The batch failed as a whole: nothing of it is stored. */
-static gboolean
-batch_lost (RtStore *store, RtMessageAdd *items, guint n, GError *why, GError **error)
+/* Every item of a batch that failed as a whole gets id 0 and why. */
+void
+rt_store_batch_lost (RtMessageAdd *items, guint n, const GError *why)
 {
-  if (sqlite3_get_autocommit (store->db) == 0)
-    run (S (store, S_ROLLBACK));
   for (guint i = 0; i < n; i++)
     {
       items[i].msg->id = 0;
       g_clear_error (&items[i].error);
       items[i].error = g_error_copy (why);
     }
+}
+
+/* The batch failed as a whole: nothing of it is stored (its transaction,
+ * begun, is ended). */
+static gboolean
+batch_lost (RtStore *store, RtMessageAdd *items, guint n, GError *why, GError **error)
+{
+  tx_end (store, FALSE, NULL);
+  rt_store_batch_lost (items, n, why);
   g_propagate_error (error, why);
   return FALSE;
 }
@@ -203,7 +210,11 @@ rt_store_message_add_batch (RtStore *store, RtMessageAdd *items, guint n, GError
   if (n == 0)
     return TRUE;
   if (!tx_begin (store, &why))
-    return batch_lost (store, items, n, why, error);
+    {
+      rt_store_batch_lost (items, n, why);
+      g_propagate_error (error, why);
+      return FALSE;
+    }
   for (guint i = 0; i < n; i++)
     {
       RtMessageAdd *it = &items[i];
@@ -225,10 +236,12 @@ rt_store_message_add_batch (RtStore *store, RtMessageAdd *items, guint n, GError
         return batch_lost (store, items, n, why, error);
       it->msg->id = stored == 1 ? id : 0;
     }
-  if (run (S (store, S_COMMIT)) != SQLITE_DONE)
+  if (!tx_end (store, TRUE, &why))
     {
-      store_error (store, &why);
-      return batch_lost (store, items, n, why, error);
+      /* Committed nothing: every item is lost with it. */
+      rt_store_batch_lost (items, n, why);
+      g_propagate_error (error, why);
+      return FALSE;
     }
   return TRUE;
 }

@@ -46,6 +46,8 @@ struct _RtStore {
   GHashTable   *members_cache;   /* gint64 ws_id -> GPtrArray of RtMember* */
   GHashTable   *more_stmts;      /* const char *sql (static) -> sqlite3_stmt* */
   gint64        last_im;         /* largest members.last_im handed out */
+  guint         tx_depth;        /* tx_begin calls not ended yet */
+  gboolean      tx_failed;       /* an inner tx_end said not ok */
 };
 
 /* Sets error to RT_ERROR_STORE with SQLite's last message; returns FALSE. */
@@ -84,9 +86,11 @@ G_GNUC_INTERNAL gboolean      store_watch_hit_write (RtStore *store, gint64 ws_i
 G_GNUC_INTERNAL gboolean      store_held_link_removed (RtStore *store, gint64 link_id,
                                                        GError **error);
 
-/* BEGIN IMMEDIATE; FALSE with error if it fails. */
+/* BEGIN IMMEDIATE; FALSE with error if it fails. Inside a transaction
+ * (rt_store_begin, or a public write that calls another) it joins it. */
 G_GNUC_INTERNAL gboolean      tx_begin (RtStore *store, GError **error);
-/* Commit if ok, else roll back; returns whether the work is committed. */
+/* Commit if ok, else roll back; returns whether the work is committed.
+ * Joined: returns ok, and a not-ok makes the outermost end roll back. */
 G_GNUC_INTERNAL gboolean      tx_end (RtStore *store, gboolean ok, GError **error);
 
 /* Binds text with SQLITE_STATIC (NULL binds NULL). */

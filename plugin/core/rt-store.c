@@ -52,7 +52,7 @@ static const char *const statement_sql[N_STATEMENTS] = {
   [S_MEMBER_DELETE] = "DELETE FROM members WHERE id = ?1",
   [S_MEMBER_DROP_DELIVERIES] = "DELETE FROM deliveries WHERE kind = 'M' AND target = ?1 "
     "AND state IN (0, 1, 5, 6)",
-  [S_MEMBERS_BY_EP] = "SELECT DISTINCT m.id, m.last_im FROM endpoints e "
+  [S_MEMBERS_BY_EP] = "SELECT DISTINCT m.id, m.last_im, m.ws_id FROM endpoints e "
     "JOIN members m ON m.id = e.member_id "
     "WHERE e.scheme = ?1 AND e.address = ?2 COLLATE NOCASE ORDER BY m.last_im DESC, m.id",
   [S_MEMBER_LAST_IM] = "UPDATE members SET last_im = ?2 WHERE id = ?1",
@@ -471,21 +471,49 @@ col_text (sqlite3_stmt *st, int i)
 gboolean
 tx_begin (RtStore *store, GError **error)
 {
+  if (store->tx_depth > 0)
+    {
+      store->tx_depth++;
+      return TRUE;
+    }
   if (run (S (store, S_BEGIN)) != SQLITE_DONE)
     return store_error (store, error);
+  store->tx_depth = 1;
+  store->tx_failed = FALSE;
   return TRUE;
 }
 
 gboolean
 tx_end (RtStore *store, gboolean ok, GError **error)
 {
-  if (ok && run (S (store, S_COMMIT)) == SQLITE_DONE)
+  g_return_val_if_fail (store->tx_depth > 0, FALSE);
+  if (--store->tx_depth > 0)
+    {
+      store->tx_failed = store->tx_failed || !ok;
+      return ok;
+    }
+  ok = ok && !store->tx_failed;
+  store->tx_failed = FALSE;
+  /* An error such as disk full may have ended the transaction already. */
+  if (ok && sqlite3_get_autocommit (store->db) == 0 && run (S (store, S_COMMIT)) == SQLITE_DONE)
     return TRUE;
   if (ok)
     store_error (store, error);
   if (sqlite3_get_autocommit (store->db) == 0)
     run (S (store, S_ROLLBACK));
   return FALSE;
+}
+
+gboolean
+rt_store_begin (RtStore *store, GError **error)
+{
+  return tx_begin (store, error);
+}
+
+gboolean
+rt_store_end (RtStore *store, gboolean commit, GError **error)
+{
+  return tx_end (store, commit, error);
 }
 
 void
@@ -970,22 +998,32 @@ GPtrArray *
 rt_store_members_by_endpoint (RtStore *store, const char *scheme, const char *address)
 {
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_member_free);
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, 2 * sizeof (gint64));
   sqlite3_stmt *st = S (store, S_MEMBERS_BY_EP);
 
   bind_text (st, 1, scheme);
   bind_text (st, 2, address);
   while (sqlite3_step (st) == SQLITE_ROW)
     {
-      gint64 id = sqlite3_column_int64 (st, 0);
-      g_array_append_val (ids, id);
+      gint64 id_ws[2] = { sqlite3_column_int64 (st, 0), sqlite3_column_int64 (st, 2) };
+      g_array_append_val (ids, id_ws);
     }
   sqlite3_reset (st);
+  /* Copies of the cached members (one query per workspace at most, none
+   * once cached): every post and IM looks its author up here. */
   for (guint i = 0; i < ids->len; i++)
     {
-      RtMember *m = rt_store_member_get (store, g_array_index (ids, gint64, i));
-      if (m)
-        g_ptr_array_add (list, m);
+      const gint64 *id_ws = &g_array_index (ids, gint64, 2 * i);
+      GPtrArray *members = rt_store_members (store, id_ws[1]);
+      for (guint j = 0; j < members->len; j++)
+        {
+          const RtMember *m = g_ptr_array_index (members, j);
+          if (m->id == id_ws[0])
+            {
+              g_ptr_array_add (list, rt_member_copy (m));
+              break;
+            }
+        }
     }
   return list;
 }

@@ -111,6 +111,12 @@ typedef struct {
 gboolean  rt_store_message_add_full (RtStore *store, RtMessage *msg,
                                      const RtDeliveryRow *rows, guint n_rows,
                                      const RtMessageExtras *extras, GError **error);
+/* One transaction around several store calls, which join it: all of
+ * their writes are committed together by rt_store_end (commit TRUE and no
+ * call inside failed), else rolled back. Reads inside need no lock of
+ * their own (the batch accept plans in it). Not nested by callers. */
+gboolean  rt_store_begin (RtStore *store, GError **error);
+gboolean  rt_store_end (RtStore *store, gboolean commit, GError **error);
 /* One message of a batch (rt_store_message_add_batch): in msg, its rows and
  * extras (may be NULL); out msg->id (> 0 stored, 0 not) and error (set when
  * it failed; 0 and no error: a duplicate). The caller frees error. */
@@ -130,6 +136,8 @@ typedef struct {
  * the store is locked while it runs. */
 gboolean  rt_store_message_add_batch (RtStore *store, RtMessageAdd *items, guint n,
                                       GError **error);
+/* Marks every item lost (msg->id 0, a copy of why). */
+void      rt_store_batch_lost (RtMessageAdd *items, guint n, const GError *why);
 RtMessage *rt_store_message_get (RtStore *store, gint64 msg_id);    /* NULL if none */
 gint64     rt_store_message_count (RtStore *store, gint64 ws_id);
 

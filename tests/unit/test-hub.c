@@ -669,6 +669,44 @@ test_batch_failing_row (Fixture *f, gconstpointer data)
   g_assert_cmpint (b->id, >, c->id);
 }
 
+/* Store calls between rt_store_begin and rt_store_end join one
+ * transaction: rolled back together when the caller says so or when a
+ * call inside failed, committed together otherwise. */
+static void
+test_store_transaction_joins (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtMessage) a = message (f, 0, "join-a", 0);
+  g_autoptr (RtMessage) b = message (f, 0, "join-b", 0);
+  g_autoptr (RtMessage) lost = message (f, 0, "join-lost", 0);
+  lost->ws_id = 4242;   /* no such workspace */
+
+  g_assert_true (rt_store_begin (f->store, &error));
+  g_assert_true (rt_store_message_add (f->store, a, NULL, 0, &error));
+  g_assert_false (rt_store_end (f->store, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 0);
+
+  g_assert_true (rt_store_begin (f->store, &error));
+  g_assert_true (rt_store_message_add (f->store, a, NULL, 0, &error));
+  g_assert_false (rt_store_message_add (f->store, lost, NULL, 0, &error));
+  g_assert_error (error, RT_ERROR, RT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (rt_store_end (f->store, TRUE, &error));
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 0);
+
+  g_assert_true (rt_store_begin (f->store, &error));
+  g_assert_true (rt_store_message_add (f->store, a, NULL, 0, &error));
+  g_assert_true (rt_store_message_add (f->store, b, NULL, 0, &error));
+  g_assert_true (rt_store_end (f->store, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 2);
+  /* And the store's own transactions work as before afterwards. */
+  g_autoptr (RtMessage) c = message (f, 0, "join-c", 0);
+  g_assert_true (rt_store_message_add (f->store, c, NULL, 0, &error));
+  g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 3);
+}
+
 /* The transaction cannot start (another writer holds the database past
  * the busy timeout): nothing stored, every item says why. */
 static void
@@ -715,6 +753,7 @@ main (int argc, char **argv)
   ADD ("/hub/batch/duplicates-and-order", test_batch_duplicates_and_order);
   ADD ("/hub/batch/failing-row", test_batch_failing_row);
   ADD ("/hub/batch/locked", test_batch_locked);
+  ADD ("/hub/batch/transaction-joins", test_store_transaction_joins);
   if (g_test_perf ())
     ADD ("/hub/perf", test_perf);
   return g_test_run ();
