@@ -9,7 +9,9 @@
  * alternating: batched as the glue does (rt-stream-in.c: the messages of a
  * page queued, up to BATCH_MAX, then rt_hub_accept_batch, one transaction
  * with a savepoint per message), and per post (rt_hub_accept, one
- * transaction each, as before). Against raw json-glib parsing of the same
+ * transaction each, as before). A third way shows the cost of planning
+ * for members apart: batched, with every member following in the linked
+ * room (no row per member). Against raw json-glib parsing of the same
  * pages (json_parser_load_from_data only) in the same run.
  *
  * Each pass over the pages gives the posts new ids (as new posts would
@@ -20,6 +22,7 @@
  * Prints on stdout:
  *   stream_ingest_routed_rate  V  posts/s  raw_json_glib  B  V/B   (batched)
  *   stream_ingest_routed_rate_per_post  V  posts/s  raw_json_glib  B  V/B
+ *   stream_ingest_routed_rate_room  V  posts/s  raw_json_glib  B  V/B   (members in the room)
  * Diagnostics on stderr. */
 #include "config.h"
 #include <stdio.h>
@@ -119,6 +122,7 @@ typedef struct {
 typedef struct {
   gboolean   no_store;  /* the diagnostic split: everything but the store */
   gboolean   batched;   /* queue and rt_hub_accept_batch, else one accept a post */
+  gboolean   in_room;   /* every member follows in the linked room */
   Queued     queue[BATCH_MAX];
   guint      queued;
   RtStore   *store;
@@ -140,7 +144,7 @@ presence (const RtEndpoint *ep, gpointer data)
 static gboolean
 in_room (const RtMember *m, gint64 ws_id, gpointer data)
 {
-  return FALSE;
+  return ((Hub *) data)->in_room;
 }
 
 /* Stores the queued messages in one transaction; FALSE if one was not
@@ -298,6 +302,17 @@ per_post_pass (gpointer pages)
   return pages_pass (ours_one, pages);
 }
 
+/* Batched, the members in the linked room: no row per member. */
+static gint64
+room_pass (gpointer pages)
+{
+  hub_state->batched = TRUE;
+  hub_state->in_room = TRUE;
+  gint64 n = pages_pass (ours_one, pages);
+  hub_state->in_room = FALSE;
+  return n;
+}
+
 static gint64
 raw_pass (gpointer pages)
 {
@@ -308,7 +323,8 @@ static void
 report_round (int round, const double *rates, gpointer user_data G_GNUC_UNUSED)
 {
   g_printerr ("bench-stream-route: round %d: parse+sanitize+store+route batched %.0f posts/s, "
-              "per post %.0f posts/s, raw json-glib %.0f posts/s\n", round, rates[0], rates[1], rates[2]);
+              "per post %.0f posts/s, members in the room %.0f posts/s, raw json-glib %.0f posts/s\n",
+              round, rates[0], rates[1], rates[3], rates[2]);
 }
 
 /* The workspace: 30 members (15 with a --stream handle of the page's
@@ -324,7 +340,7 @@ hub_setup (Hub *h, const char *path)
       g_printerr ("bench-stream-route: %s\n", error->message);
       return FALSE;
     }
-  h->world = (RtWorld) { presence, in_room, NULL };
+  h->world = (RtWorld) { presence, in_room, h };
   h->ws = rt_store_workspace_create (h->store, "RFP Acme 2027", &error);
   rt_store_link_add (h->store, h->ws, "prpl-jabber", "hub@site-a.example", "rfp@conference.site-a.example", &error);
   h->link = rt_store_link_add_full (h->store, h->ws, "prpl-roundtable-stream", "hub@social.example", "tag:acme",
@@ -389,8 +405,9 @@ main (int argc, char **argv)
   g_autoptr (GRand) r = g_rand_new_with_seed (20261127);
   for (int p = 0; p < n_pages; p++)
     g_ptr_array_add (pages, make_page (r, p));
-  const BenchSide sides[] = { { batched_pass, pages }, { per_post_pass, pages }, { raw_pass, pages } };
-  double med[3];
+  const BenchSide sides[] = { { batched_pass, pages }, { per_post_pass, pages }, { raw_pass, pages },
+                              { room_pass, pages } };
+  double med[4];
   if (!hub_setup (&h, path))
     goto out;
   if (!bench_rounds (sides, G_N_ELEMENTS (sides), rounds, seconds, report_round, NULL, med))
@@ -408,6 +425,7 @@ main (int argc, char **argv)
               rt_store_message_count (h.store, h.ws), h.alerts);
   bench_print_figure ("stream_ingest_routed_rate", med[0], 0, "posts/s", "raw_json_glib", med[2], 2);
   bench_print_figure ("stream_ingest_routed_rate_per_post", med[1], 0, "posts/s", "raw_json_glib", med[2], 2);
+  bench_print_figure ("stream_ingest_routed_rate_room", med[3], 0, "posts/s", "raw_json_glib", med[2], 2);
   fflush (stdout);
   status = 0;
 out:
