@@ -86,6 +86,13 @@ G_GNUC_INTERNAL gboolean      store_watch_hit_write (RtStore *store, gint64 ws_i
 G_GNUC_INTERNAL gboolean      store_held_link_removed (RtStore *store, gint64 link_id,
                                                        GError **error);
 
+/* rt-store-schema.c: the schema version of db (-1 if unreadable), and
+ * the migrations from it to RT_STORE_SCHEMA_VERSION. */
+G_GNUC_INTERNAL int           store_user_version (sqlite3 *db);
+G_GNUC_INTERNAL gboolean      store_migrate (sqlite3 *db, GError **error);
+/* sqlite3_exec of sql (several statements), error RT_ERROR_STORE. */
+G_GNUC_INTERNAL gboolean      store_exec_sql (sqlite3 *db, const char *sql, GError **error);
+
 /* BEGIN IMMEDIATE; FALSE with error if it fails. Inside a transaction
  * (rt_store_begin, or a public write that calls another) it joins it. */
 G_GNUC_INTERNAL gboolean      tx_begin (RtStore *store, GError **error);
