@@ -5,15 +5,60 @@
 #include "rt-args.h"
 #include "rt-error.h"
 
-#define LEFT_QUOTE  0x201c   /* “ */
-#define RIGHT_QUOTE 0x201d   /* ” */
+/* Typographic quotes, as keyboards and autocorrection type them: “…” and
+ * ”…” (English, Dutch), „…“ and „…” (German, Dutch), «…» (French, Swiss)
+ * and »…« (German). */
+#define LEFT_QUOTE   0x201c   /* “ */
+#define RIGHT_QUOTE  0x201d   /* ” */
+#define LOW_QUOTE    0x201e   /* „ */
+#define LEFT_GUIL    0x00ab   /* « */
+#define RIGHT_GUIL   0x00bb   /* » */
 
 typedef enum { OUTSIDE, IN_DOUBLE, IN_SINGLE, IN_TYPOGRAPHIC } QuoteState;
 
 static gboolean
 is_typographic (gunichar c)
 {
-  return c == LEFT_QUOTE || c == RIGHT_QUOTE;
+  return c == LEFT_QUOTE || c == RIGHT_QUOTE || c == LOW_QUOTE || c == LEFT_GUIL || c == RIGHT_GUIL;
+}
+
+/* Whether c closes what opener opened. */
+static gboolean
+closes (gunichar opener, gunichar c)
+{
+  switch (opener)
+    {
+    case LEFT_GUIL:
+      return c == RIGHT_GUIL;
+    case RIGHT_GUIL:
+      return c == LEFT_GUIL;
+    default:   /* “ ” „ */
+      return c == LEFT_QUOTE || c == RIGHT_QUOTE;
+    }
+}
+
+/* French puts a (narrow) no-break space inside guillemets, people type a
+ * plain one: neither belongs to the argument. */
+static gboolean
+is_guillemet_space (gunichar c)
+{
+  return c == ' ' || c == 0x00a0 || c == 0x202f;
+}
+
+static void
+trim_guillemet_spaces (GString *arg, gsize start)
+{
+  const char *p = arg->str + start;
+  while (*p != '\0' && is_guillemet_space (g_utf8_get_char (p)))
+    p = g_utf8_next_char (p);
+  g_string_erase (arg, start, p - (arg->str + start));
+  while (arg->len > start)
+    {
+      const char *last = g_utf8_find_prev_char (arg->str + start, arg->str + arg->len);
+      if (last == NULL || !is_guillemet_space (g_utf8_get_char (last)))
+        break;
+      g_string_truncate (arg, last - arg->str);
+    }
 }
 
 /* Append the character at p (one UTF-8 sequence) and return what follows. */
@@ -32,6 +77,8 @@ rt_args_split (const char *line, GError **error)
   g_autoptr (GString) arg = g_string_new (NULL);
   gboolean have_arg = FALSE;   /* "" is an argument, nothing is not */
   QuoteState state = OUTSIDE;
+  gunichar opener = 0;   /* the typographic quote that opened */
+  gsize quoted_from = 0; /* where its text starts in arg */
   const char *p = line ? line : "";
 
   if (!g_utf8_validate (p, -1, NULL))
@@ -62,7 +109,12 @@ rt_args_split (const char *line, GError **error)
           else if (c == '\'')
             state = IN_SINGLE, p++;
           else if (is_typographic (c))
-            state = IN_TYPOGRAPHIC, p = g_utf8_next_char (p);
+            {
+              state = IN_TYPOGRAPHIC;
+              opener = c;
+              quoted_from = arg->len;
+              p = g_utf8_next_char (p);
+            }
           else if (c == '\\' && p[1])
             p = take_char (arg, p + 1);   /* any character, taken literally */
           else
@@ -78,8 +130,10 @@ rt_args_split (const char *line, GError **error)
 
         case IN_DOUBLE:
         case IN_TYPOGRAPHIC:
-          if ((state == IN_DOUBLE && c == '"') || (state == IN_TYPOGRAPHIC && is_typographic (c)))
+          if ((state == IN_DOUBLE && c == '"') || (state == IN_TYPOGRAPHIC && closes (opener, c)))
             {
+              if (state == IN_TYPOGRAPHIC && (opener == LEFT_GUIL || opener == RIGHT_GUIL))
+                trim_guillemet_spaces (arg, quoted_from);
               state = OUTSIDE;
               p = g_utf8_next_char (p);
             }

@@ -1,7 +1,9 @@
 /* rt-args.h: split a command line the way a user expects from a shell:
  * whitespace separates, "double" and 'single' quotes group, backslash escapes
- * inside double quotes and outside quotes. Typographic quotes “ ” are accepted
- * as double quotes (mobile keyboards and Pidgin's spell checker insert them). */
+ * inside double quotes and outside quotes. Typographic quotes are accepted as
+ * double quotes (mobile keyboards, autocorrection and Pidgin's spell checker
+ * insert them): “…”, ”…”, „…“, „…”, «…» and »…«; spaces (also no-break)
+ * just inside guillemets are dropped: « RFP Acme » is "RFP Acme". */
 #pragma once
 #include <glib.h>
 

@@ -74,10 +74,32 @@ test_typographic (void)
   expect ("don’t stop", (const char *const[]) { "don’t", "stop", NULL });
 }
 
+/* The quotes of French, German, Dutch and Swiss keyboards and
+ * autocorrection: « » (with the no-break spaces French puts inside, or
+ * plain ones), » « and „ “ / „ ”. */
+static void
+test_european_quotes (void)
+{
+  expect ("member add «\u00a0RFP Acme 2027\u00a0» chloe",
+          (const char *const[]) { "member", "add", "RFP Acme 2027", "chloe", NULL });
+  expect ("--name «\u202fChloé Dupont\u202f» --site Paris",
+          (const char *const[]) { "--name", "Chloé Dupont", "--site", "Paris", NULL });
+  expect ("« RFP Acme »", (const char *const[]) { "RFP Acme", NULL });
+  expect ("«»", (const char *const[]) { "", NULL });
+  expect ("»Nord«", (const char *const[]) { "Nord", NULL });
+  expect ("„Müller GmbH“ „b”", (const char *const[]) { "Müller GmbH", "b", NULL });
+  expect ("„Zitat «innen»“", (const char *const[]) { "Zitat «innen»", NULL });
+  expect ("«a “b” c»", (const char *const[]) { "a “b” c", NULL });
+  expect ("«with \\» inside»", (const char *const[]) { "with » inside", NULL });
+  /* Inside double quotes they are plain characters. */
+  expect ("\"« x »\"", (const char *const[]) { "« x »", NULL });
+}
+
 static void
 test_unterminated (void)
 {
-  const char *bad[] = { "\"open", "'open", "“open", "a \"b c", "\"escaped end\\\"",
+  const char *bad[] = { "\"open", "'open", "“open", "«open", "„open", "«open“", "„open»",
+                        "a \"b c", "\"escaped end\\\"",
                         "don't", "ok \"\" 'x" };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -129,6 +151,7 @@ main (int argc, char **argv)
   g_test_add_func ("/args/quotes", test_quotes);
   g_test_add_func ("/args/escapes", test_escapes);
   g_test_add_func ("/args/typographic", test_typographic);
+  g_test_add_func ("/args/european-quotes", test_european_quotes);
   g_test_add_func ("/args/unterminated", test_unterminated);
   g_test_add_func ("/args/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/args/parse-bool", test_parse_bool);
