@@ -465,10 +465,10 @@ store_held_link_removed (RtStore *store, gint64 link_id, GError **error)
       /* Not a person's decision: rt_held_apply does not apply. */
       held->state = RT_HELD_REJECTED;
       g_free (held->decided_by);
-      held->decided_by = g_strdup ("link removed");
+      held->decided_by = g_strdup (RT_HELD_NOTE_LINK_REMOVED);
       held->decided_us = now;
       ok = held_update (store, held, NULL, error)
-           && log_write (store, held->id, now, "reject", NULL, RT_ROLE_NONE, "ok", "link removed", error);
+           && log_write (store, held->id, now, "reject", NULL, RT_ROLE_NONE, "ok", RT_HELD_NOTE_LINK_REMOVED, error);
     }
   return ok;
 }

@@ -69,8 +69,11 @@ gboolean  rt_store_link_set_mode (RtStore *store, gint64 link_id, RtLinkDirectio
 RtLink   *rt_store_link_find (RtStore *store, const char *protocol,
                               const char *account, const char *room);  /* NULL if none */
 GPtrArray *rt_store_links (RtStore *store, gint64 ws_id);  /* ws_id 0: all; RtLink* */
+/* The note (and decider) of held messages rejected because their link
+ * was removed: a stable key, translated where it is shown. */
+#define RT_HELD_NOTE_LINK_REMOVED "link removed"
 /* Removes the link with its rows still to send or held; its open held
- * messages become rejected ("link removed", logged). */
+ * messages become rejected (logged with the note RT_HELD_NOTE_LINK_REMOVED). */
 gboolean  rt_store_link_remove (RtStore *store, gint64 link_id, GError **error);
 
 /* One planned delivery of a message. kind 'L' = a linked room (target = link

@@ -272,7 +272,11 @@ describe_log (GString *out, const RtHeldLogEntry *e)
     g_string_append (out, _("posted"));
   else
     g_string_append (out, _("the post failed"));
-  if (ok && e->note != NULL && *e->note != '\0')
+  if (ok && g_strcmp0 (e->note, RT_HELD_NOTE_LINK_REMOVED) == 0)
+    /* TRANSLATORS: /ws held: why a held message was rejected without a
+     * decision. */
+    g_string_append_printf (out, " (%s)", _("link removed"));
+  else if (ok && e->note != NULL && *e->note != '\0')
     g_string_append_printf (out, " (%s)", e->note);
 }
 
