@@ -4,6 +4,7 @@ restart without duplicates or gaps, a wrong password."""
 import os
 import time
 
+import positions
 from mailhub import PRPL, TEXT, collect, is_msg_from, mail_options, make_msg, new_hub
 from mailservers import bad_source
 
@@ -65,16 +66,14 @@ def test_uidvalidity_change_resyncs_without_duplicates(mail_servers, tmp_path):
         h.wait(is_msg_from(alice), 10)
     finally:
         h.stop()
-    path = os.path.join(userdir, "accounts.xml")
-    with open(path, encoding="utf-8") as f:
-        xml = f.read()
     validity = str(mail_servers.uidvalidity(hub_addr, hub_pw))
-    old = "<setting name='imap_uidvalidity:INBOX' type='string'>%s</setting>" % validity
-    assert old in xml
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(xml.replace(old, old.replace(validity, "1")).replace(
-            "<setting name='imap_last_uid:INBOX' type='string'>1</setting>",
-            "<setting name='imap_last_uid:INBOX' type='string'>0</setting>"))
+    stored = positions.read(userdir, PRPL, hub_addr)
+    assert stored == {"imap_uidvalidity:INBOX": validity, "imap_last_uid:INBOX": "1"}, stored
+    # The positions are not account settings any more (docs/mail-plugin.md).
+    with open(os.path.join(userdir, "accounts.xml"), encoding="utf-8") as f:
+        xml = f.read()
+    assert "imap_last_uid" not in xml and "imap_uidvalidity" not in xml
+    positions.update(userdir, PRPL, hub_addr, {"imap_uidvalidity:INBOX": "1", "imap_last_uid:INBOX": "0"})
     h.restart()
     try:
         seen = collect(h, 2.5)
@@ -84,8 +83,8 @@ def test_uidvalidity_change_resyncs_without_duplicates(mail_servers, tmp_path):
         assert [e for e in collect(h, 2) if is_msg_from(alice)(e)] == []
     finally:
         h.stop()
-    with open(path, encoding="utf-8") as f:
-        assert old in f.read()     # the folder's real UIDVALIDITY is stored again
+    # The folder's real UIDVALIDITY is stored again.
+    assert positions.read(userdir, PRPL, hub_addr)["imap_uidvalidity:INBOX"] == validity
 
 
 def test_wrong_password_is_one_clear_error(mail_servers, tmp_path):

@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+import positions
 from mailhub import PRPL, collect, is_msg_from, mail_options, make_msg, new_hub
 
 WINDOW = 500          # RT_MAIL_SYNC_WINDOW in rt-mail-imap.c
@@ -163,6 +164,82 @@ def test_restart_in_the_middle_of_the_sync(mail_servers, tmp_path):
     assert first + second == expected, (len(first), len(second))
 
 
+def test_killed_in_the_middle_of_the_sync_reads_again_never_skips(mail_servers, tmp_path):
+    """SIGKILL (no clean-up) in the middle of the sync: the positions file
+    holds a position at most a write delay (1 s) old, so after the restart
+    the last mails before the kill may come again, but none is skipped and
+    the order holds."""
+    n = 3000              # a sync of several seconds
+    hub_addr, hub_pw = mail_servers.new_user("site-a.test", prefix="hub")
+    expected = seed_maildir(mail_servers, hub_addr, hub_pw, n)
+    userdir = str(tmp_path / "hub")
+    h = new_hub(userdir)
+    try:
+        h.add_account(hub_addr, hub_pw, PRPL, sync_opts(mail_servers, "all"))
+        first = wait_subjects(h, 1, 30)
+        # At least one asynchronous write of the positions (1 s after the
+        # first change), then killed while the sync goes on.
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 1.3:
+            first += wait_subjects(h, 1, 30)
+    finally:
+        h.kill()
+    tail = []
+    h.wait(lambda e: e["ev"] == "eof", 10, skipped=tail)
+    first += [subject_of(e) for e in tail if is_msg_from(SENDER)(e)]
+    assert first == expected[:len(first)] and len(first) < n, len(first)
+    stored = int(positions.read(userdir, PRPL, hub_addr)["imap_last_uid:INBOX"])
+    assert 0 < stored <= len(first), (stored, len(first))
+
+    h.restart()
+    try:
+        second = wait_subjects(h, n - stored, 120)
+        assert [e for e in collect(h, 3) if is_msg_from(SENDER)(e)] == []
+    finally:
+        h.stop()
+    # Read again from the stored position on: the overlap is what the kill
+    # lost (at most the last second), nothing is missing.
+    assert second == expected[stored:], (stored, len(first), second[:3])
+    print("killed after %d mails, position %d: %d read again" % (len(first), stored, len(first) - stored))
+
+
+def test_legacy_positions_in_the_account_settings_are_taken_over(mail_servers, tmp_path):
+    """An account whose positions an earlier version kept in accounts.xml:
+    they are taken over once into the positions file (nothing delivered
+    again, nothing skipped) and never written to the account again."""
+    hub_addr, hub_pw = mail_servers.new_user("site-a.test", prefix="hub")
+    expected = seed_maildir(mail_servers, hub_addr, hub_pw, 5)
+    userdir = str(tmp_path / "hub")
+    h = new_hub(userdir)
+    try:
+        h.add_account(hub_addr, hub_pw, PRPL, sync_opts(mail_servers, "new"))
+    finally:
+        h.stop()
+    # As an earlier version left it: positions in the account settings (UID
+    # 3 of 5 delivered), no positions file.
+    os.remove(positions.path(userdir, PRPL, hub_addr))
+    validity = str(mail_servers.uidvalidity(hub_addr, hub_pw))
+    accounts = os.path.join(userdir, "accounts.xml")
+    with open(accounts, encoding="utf-8") as f:
+        xml = f.read()
+    legacy = ("<setting name='imap_uidvalidity:INBOX' type='string'>%s</setting>"
+              "<setting name='imap_last_uid:INBOX' type='string'>3</setting>" % validity)
+    xml, n = re.subn(r"(<settings>)", r"\g<1>" + legacy, xml, count=1)
+    assert n == 1, xml
+    with open(accounts, "w", encoding="utf-8") as f:
+        f.write(xml)
+    h.restart()
+    try:
+        assert wait_subjects(h, 2, 15) == expected[3:]
+        assert [e for e in collect(h, 2.5) if is_msg_from(SENDER)(e)] == []
+    finally:
+        h.stop()
+    assert positions.read(userdir, PRPL, hub_addr) == {"imap_uidvalidity:INBOX": validity,
+                                                       "imap_last_uid:INBOX": "5"}
+    with open(accounts, encoding="utf-8") as f:
+        assert "<setting name='imap_last_uid:INBOX' type='string'>3</setting>" in f.read()
+
+
 def test_initial_sync_new_skips_what_is_there(mail_servers, tmp_path):
     hub_addr, hub_pw = mail_servers.new_user("site-a.test", prefix="hub")
     seed_maildir(mail_servers, hub_addr, hub_pw, 40, subject="old %d")
@@ -191,14 +268,10 @@ def test_uidvalidity_change_with_all_repeats_nothing(mail_servers, tmp_path):
         assert wait_subjects(h, 5, 30) == expected
     finally:
         h.stop()
-    path = os.path.join(userdir, "accounts.xml")
-    with open(path, encoding="utf-8") as f:
-        xml = f.read()
     validity = str(mail_servers.uidvalidity(hub_addr, hub_pw))
-    old = "<setting name='imap_uidvalidity:INBOX' type='string'>%s</setting>" % validity
-    assert old in xml and "<setting name='imap_last_uid:INBOX' type='string'>5</setting>" in xml
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(xml.replace(old, old.replace(validity, "1")))
+    stored = positions.read(userdir, PRPL, hub_addr)
+    assert stored == {"imap_uidvalidity:INBOX": validity, "imap_last_uid:INBOX": "5"}, stored
+    positions.update(userdir, PRPL, hub_addr, {"imap_uidvalidity:INBOX": "1"})
     h.restart()
     try:
         assert [e for e in collect(h, 3) if is_msg_from(SENDER)(e)] == []
@@ -207,8 +280,7 @@ def test_uidvalidity_change_with_all_repeats_nothing(mail_servers, tmp_path):
         assert [e for e in collect(h, 2.5) if is_msg_from(SENDER)(e)] == []
     finally:
         h.stop()
-    with open(path, encoding="utf-8") as f:
-        assert old in f.read()
+    assert positions.read(userdir, PRPL, hub_addr)["imap_uidvalidity:INBOX"] == validity
 
 
 def test_bad_initial_sync_value_is_refused(mail_servers, tmp_path):

@@ -25,6 +25,7 @@ import pytest
 
 from email.message import EmailMessage
 
+import positions
 from mailhub import PRPL, mail_options, make_msg, start_mail_hub
 from wslib import muc_user, ok, unique, wait_who, who_line
 
@@ -381,15 +382,10 @@ def test_same_mail_posted_once(mail_hub, prosody, mail_servers, xmpp_client):
     assert s["carol"].collect(from_hub(h), 1.5) == []
 
     # The hub stops and forgets where it was in the folder (as after a crash
-    # before accounts.xml was written): both copies are fetched again.
+    # before its positions file was written): both copies are fetched again.
     h.stop()
-    path = os.path.join(h.userdir, "accounts.xml")
-    with open(path, encoding="utf-8") as f:
-        xml = f.read()
-    xml, n = re.subn(r"(<setting name='imap_last_uid:INBOX' type='string'>)\d+(</setting>)", r"\g<1>0\2", xml)
-    assert n == 1
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(xml)
+    assert int(positions.read(h.userdir, PRPL, s["hub"])["imap_last_uid:INBOX"]) > 0
+    positions.update(h.userdir, PRPL, s["hub"], {"imap_last_uid:INBOX": "0"})
     seen_before = log_count(h, r"seen before")
     h.start()
     for user, password, protocol, options in sorted(h.accounts, key=lambda a: a[0] == h.a):

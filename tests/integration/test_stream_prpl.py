@@ -3,11 +3,13 @@ headless hub against the social emulator (tests/emulators/social, started in
 a thread per test): sign-in, timelines as chats with safe markup, posting
 with Idempotency-Key, positions across restarts, streaming and its
 fallback, rate limits, bad answers, Viva Engage, feeds, direct messages."""
+import os
 import re
 import time
 
 import pytest
 
+import positions
 from streamhub import (PRPL, Control, Emulator, api_requests, chat_msgs, collect, debug_log,
                        feed_options, mastodon_options, new_hub, viva_options, wait_all)
 
@@ -174,6 +176,11 @@ def test_restart_between_polls_no_duplicate_no_gap(emu, ctl, social, tmp_path):
         time.sleep(1.5)   # a poll after it: the position is saved
     finally:
         h.stop()
+    # In the account's positions file, not in accounts.xml (docs/stream-plugin.md).
+    stored = positions.read(h.userdir, PRPL, ALICE)
+    assert int(stored["stream_pos:tag:acme"]) > 0 and "stream_pos:dm" in stored, stored
+    with open(os.path.join(h.userdir, "accounts.xml"), encoding="utf-8") as f:
+        assert "stream_pos" not in f.read()
     for n in range(45):    # more than one page (40) while the hub is down
         ctl.status(bob["id"], text="down %d #acme" % n, tags=["acme"])
     h.restart()
@@ -187,6 +194,44 @@ def test_restart_between_polls_no_duplicate_no_gap(emu, ctl, social, tmp_path):
         assert [e for e in collect(h, 2.5) if chat_msgs("tag:acme")(e)] == []
     finally:
         h.stop()
+
+
+def test_legacy_position_in_the_account_settings_is_taken_over(emu, ctl, social, tmp_path):
+    """A timeline whose position an earlier version kept in accounts.xml: it
+    is taken over once (the posts after it come, the one before does not)
+    and the account setting is never written again."""
+    alice, bob = social
+    h = new_hub(str(tmp_path / "hub"))
+    try:
+        signed_in(h, emu, alice["token"])
+        h.join(ALICE, "tag:acme")
+        time.sleep(1.5)
+        before = ctl.status(bob["id"], text="before #acme", tags=["acme"])
+        assert h.wait(chat_msgs("tag:acme"), 10)["msg"].startswith("before #acme")
+    finally:
+        h.stop()
+    os.remove(positions.path(h.userdir, PRPL, ALICE))
+    accounts = os.path.join(h.userdir, "accounts.xml")
+    with open(accounts, encoding="utf-8") as f:
+        xml = f.read()
+    legacy = "<setting name='stream_pos:tag:acme' type='string'>%s</setting>" % before["id"]
+    xml, n = re.subn(r"(<settings>)", r"\g<1>" + legacy, xml, count=1)
+    assert n == 1, xml
+    with open(accounts, "w", encoding="utf-8") as f:
+        f.write(xml)
+    for n in range(3):
+        ctl.status(bob["id"], text="down %d #acme" % n, tags=["acme"])
+    h.restart()
+    try:
+        h.join(ALICE, "tag:acme")
+        got = wait_all(h, chat_msgs("tag:acme"), 3, 20)
+        assert [t.split(" (")[0] for t in texts(got)] == ["down %d #acme" % n for n in range(3)]
+        assert [e for e in collect(h, 2.5) if chat_msgs("tag:acme")(e)] == []
+    finally:
+        h.stop()
+    assert int(positions.read(h.userdir, PRPL, ALICE)["stream_pos:tag:acme"]) > int(before["id"])
+    with open(accounts, encoding="utf-8") as f:
+        assert legacy in f.read()   # left as it was, never written again
 
 
 # -- streaming -------------------------------------------------------------------------------
@@ -297,31 +342,124 @@ def test_huge_page(emu, ctl, social, hub):
 
 
 # -- Viva Engage ----------------------------------------------------------------------------
-def test_viva_group_chat_post_and_newer_than(emu, ctl, hub):
-    me = ctl.viva_user("alice", full_name="Alice A", email="alice@corp.example")
+VIVA = "alice@corp.example"
+
+
+def viva_setup(ctl, groups=("rfp",)):
+    """alice and carol, members of each group; returns (me, carol, [group ids])."""
+    me = ctl.viva_user("alice", full_name="Alice A", email=VIVA)
     carol = ctl.viva_user("carol", full_name="Carol C")
-    group = ctl.viva_group("rfp", members=[me["id"], carol["id"]])
-    gid = group["id"]
+    gids = [ctl.viva_group(g, members=[me["id"], carol["id"]])["id"] for g in groups]
+    return me, carol, gids
+
+
+def viva_message_reads(ctl, since=0.0):
+    """Message requests at the emulator: (combined feed, per-group reads)."""
+    return (api_requests(ctl, "/api/v1/messages/my_feed.json", since=since),
+            api_requests(ctl, "/api/v1/messages/in_group/", since=since))
+
+
+def stream_posts(events):
+    return [e for e in events if e["ev"] == "stream-post"]
+
+
+def test_viva_group_chat_post_and_newer_than(emu, ctl, hub):
+    me, carol, (gid,) = viva_setup(ctl)
     ctl.viva_message(carol["id"], body="old message", group_id=gid)
-    hub.add_account("alice@corp.example", me["token"], PRPL, viva_options(emu))
+    hub.add_account(VIVA, me["token"], PRPL, viva_options(emu))
     room = "group:%s" % gid
-    hub.join("alice@corp.example", room)
-    time.sleep(1.5)
+    hub.join(VIVA, room)
+    time.sleep(3.5)           # the combined read's first read (after the join settles)
     start = time.time()
     ctl.viva_message(carol["id"], rich="<b>Deadline</b> &amp; <script>x</script>friday", group_id=gid)
     ev = hub.wait(chat_msgs(room), 10)
     assert ev["who"] == "carol"
     assert "Deadline &amp; friday" in ev["html"] and "<script" not in ev["html"], ev
-    assert api_requests(ctl, "/api/v1/messages/in_group/%s.json" % gid, since=start)
-    # The emulator's log has no query strings; the plugin's debug log has.
-    assert re.search(r"GET %s/api/v1/messages/in_group/%s\.json\?newer_than=\d+" % (re.escape(emu.url), gid),
-                     debug_log(hub))
-    hub.say("alice@corp.example", room, "On it")
+    feed, per_group = viva_message_reads(ctl, since=start)
+    assert feed and per_group == [], (feed, per_group)
+    assert all(re.fullmatch(r"\d+", r["query"].get("newer_than", "")) for r in feed), feed
+    hub.say(VIVA, room, "On it")
     ev = hub.wait(chat_msgs(room, "alice"), 10)
     assert ev["msg"].startswith("On it")
     posted = ctl.viva_posted()
     assert [(p["body"], p["group_id"]) for p in posted] == [("On it", gid)]
-    assert [e for e in collect(hub, 2.5) if chat_msgs(room)(e)] == []
+    # Our own post, read back by the combined read, is neither shown again
+    # nor signalled.
+    later = collect(hub, 2.5)
+    assert [e for e in later if chat_msgs(room)(e)] == []
+    assert stream_posts(later) == [], later
+
+
+def test_viva_one_request_per_poll_for_all_groups(emu, ctl, hub):
+    """Three groups and the feed open, a fourth group not: one my_feed
+    request per poll serves them all; each message lands once, in its
+    group's chat (or the feed chat when it has no group); the closed group's
+    message is not shown but signalled, like every message read."""
+    me, carol, gids = viva_setup(ctl, groups=("rfp", "sales", "ops", "closed"))
+    hub.add_account(VIVA, me["token"], PRPL, viva_options(emu, poll_interval=2))
+    rooms = ["group:%s" % g for g in gids[:3]]
+    for room in rooms + ["feed"]:
+        hub.join(VIVA, room)
+    time.sleep(4)             # the first read: the position
+    start = time.time()
+    for n, gid in enumerate(gids):
+        ctl.viva_message(carol["id"], body="news %d" % n, group_id=gid)
+    ctl.viva_message(carol["id"], body="company news")
+    ev_pred = lambda e: e["ev"] == "stream-post" or (e["ev"] == "write" and e.get("kind") == "msg")
+    got = wait_all(hub, ev_pred, 9, 15)      # 5 signals, 4 chat lines
+    got += [e for e in collect(hub, 6.5) if ev_pred(e)]
+    end = time.time()
+    lines = sorted((e["conv"], e["msg"].split(" (")[0].split("\n")[0]) for e in got if e["ev"] == "write")
+    assert lines == sorted([(rooms[0], "news 0"), (rooms[1], "news 1"), (rooms[2], "news 2"),
+                            ("feed", "company news")]), got
+    signals = sorted((e["timeline"], e["dm"]) for e in stream_posts(got))
+    assert signals == sorted([(r, "0") for r in rooms] + [("group:%s" % gids[3], "0"), ("feed", "0")]), got
+    # One combined request per poll (every 2 s here; a minute at least on a
+    # real server), however many groups are open; never a per-group read.
+    feed, per_group = viva_message_reads(ctl, since=start)
+    assert per_group == [], per_group
+    polls = (end - start) / 2.0
+    assert 2 <= len(feed) <= polls + 2, (len(feed), polls)
+    private = api_requests(ctl, "/api/v1/messages/private.json", since=start)
+    assert len(private) <= polls + 2, len(private)
+
+
+def test_viva_restart_resumes_without_duplicates(emu, ctl, tmp_path):
+    me, carol, gids = viva_setup(ctl, groups=("rfp", "sales"))
+    # The account's gate keeps 10 message requests per 30 s within one run;
+    # a restart starts a new gate while the server still counts the old
+    # run's requests (it would answer 429 with a minute's Retry-After).
+    ctl.limits(viva_messages={"limit": 100, "period": 30})
+    rooms = ["group:%s" % g for g in gids]
+    h = new_hub(str(tmp_path / "hub"))
+    try:
+        h.add_account(VIVA, me["token"], PRPL, viva_options(emu))
+        for room in rooms:
+            h.join(VIVA, room)
+        time.sleep(3.5)
+        ctl.viva_message(carol["id"], body="before", group_id=gids[0])
+        ev = h.wait(chat_msgs(rooms[0]), 10)
+        assert ev["msg"].startswith("before")
+        time.sleep(1.5)       # a poll after it: the position is saved
+    finally:
+        h.stop()
+    # More than one page (20) while the hub is down, in both groups.
+    for n in range(25):
+        ctl.viva_message(carol["id"], body="down %d" % n, group_id=gids[n % 2])
+    h.restart()
+    try:
+        for room in rooms:
+            h.join(VIVA, room)
+        got = wait_all(h, lambda e: chat_msgs(rooms[0])(e) or chat_msgs(rooms[1])(e), 25, 25)
+        for i, room in enumerate(rooms):
+            assert [t.split(" (")[0] for t in texts(e for e in got if e["conv"] == room)] == \
+                ["down %d" % n for n in range(25) if n % 2 == i], got
+        ctl.viva_message(carol["id"], body="after", group_id=gids[1])
+        ev = h.wait(lambda e: chat_msgs(rooms[0])(e) or chat_msgs(rooms[1])(e), 10)
+        assert ev["conv"] == rooms[1] and ev["msg"].startswith("after"), ev
+        assert [e for e in collect(h, 2.5) if chat_msgs(rooms[0])(e) or chat_msgs(rooms[1])(e)] == []
+    finally:
+        h.stop()
 
 
 # -- direct messages ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include "rt-mail-smtp.h"
 #include "rt-mail-received.h"
 #include "rt-mail-ipc.h"
+#include "rt-account-positions.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ struct _RtMailImap {
   guint backoff;         /* seconds before the retry after the last failure, 0: none */
   guint failures;        /* failed polls in a row */
   char *key_validity, *key_last;
+  RtPositions *positions; /* the account's read positions (rt-account-positions.h) */
 };
 
 static void poll_start (RtMailImap *imap);
@@ -60,19 +62,22 @@ on_write (char *ptr, size_t size, size_t nmemb, void *data)
   return size * nmemb;
 }
 
+/* Positions live in the account's positions file, not in its settings:
+ * a setting changed per mail made libpurple rewrite accounts.xml on the
+ * event loop every 5 s of a sync (docs/libpurple-notes.md). */
 static guint32
-get_u32 (PurpleAccount *account, const char *key)
+get_u32 (RtMailImap *imap, const char *key)
 {
-  const char *s = purple_account_get_string (account, key, "");
-  return (guint32) g_ascii_strtoull (s, NULL, 10);
+  const char *s = rt_positions_get (imap->positions, key);
+  return s ? (guint32) g_ascii_strtoull (s, NULL, 10) : 0;
 }
 
 static void
-set_u32 (PurpleAccount *account, const char *key, guint32 v)
+set_u32 (RtMailImap *imap, const char *key, guint32 v)
 {
   char s[16];
   g_snprintf (s, sizeof s, "%u", v);
-  purple_account_set_string (account, key, s);
+  rt_positions_set (imap->positions, key, s);
 }
 
 static char *
@@ -184,7 +189,7 @@ on_fetch (CURL *easy, CURLcode result, gpointer data)
       return;
     }
   imap->last_uid = uid;
-  set_u32 (imap->ma->account, imap->key_last, uid);
+  set_u32 (imap, imap->key_last, uid);
   fetch_next (imap);
 }
 
@@ -205,7 +210,7 @@ fetch_next (RtMailImap *imap)
       if (imap->window_hi > imap->last_uid)
         {
           imap->last_uid = imap->window_hi;
-          set_u32 (imap->ma->account, imap->key_last, imap->last_uid);
+          set_u32 (imap, imap->key_last, imap->last_uid);
         }
       search_window (imap);
       return;
@@ -278,8 +283,8 @@ folder_known (RtMailImap *imap, guint32 uidvalidity, guint32 current_last)
                          ma->address, uidvalidity, imap->uidvalidity, start);
       imap->uidvalidity = uidvalidity;
       imap->last_uid = start;
-      set_u32 (ma->account, imap->key_validity, imap->uidvalidity);
-      set_u32 (ma->account, imap->key_last, imap->last_uid);
+      set_u32 (imap, imap->key_validity, imap->uidvalidity);
+      set_u32 (imap, imap->key_last, imap->last_uid);
     }
   imap->sync_end = current_last;
   search_window (imap);   /* nothing new: schedules the next poll */
@@ -381,8 +386,9 @@ rt_mail_imap_start (RtMailAccount *ma)
   imap->buf = g_string_new (NULL);
   imap->key_validity = g_strconcat ("imap_uidvalidity:", ma->folder, NULL);
   imap->key_last = g_strconcat ("imap_last_uid:", ma->folder, NULL);
-  imap->uidvalidity = get_u32 (ma->account, imap->key_validity);
-  imap->last_uid = get_u32 (ma->account, imap->key_last);
+  imap->positions = rt_account_positions_open (ma->account);
+  imap->uidvalidity = get_u32 (imap, imap->key_validity);
+  imap->last_uid = get_u32 (imap, imap->key_last);
   ma->imap = imap;
   poll_start (imap);
 }
@@ -398,6 +404,8 @@ rt_mail_imap_stop (RtMailAccount *ma)
   if (imap->timer != 0)
     purple_timeout_remove (imap->timer);
   g_clear_pointer (&imap->pending, g_array_unref);
+  /* The last position is written now (synchronously, at logout or quit). */
+  rt_account_positions_close (ma->account);
   g_string_free (imap->buf, TRUE);
   g_free (imap->key_validity);
   g_free (imap->key_last);

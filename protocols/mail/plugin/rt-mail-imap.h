@@ -4,9 +4,12 @@
  * as an IM; then wait poll_interval seconds. One IMAP transfer at a time,
  * all through the account's RtCurlLoop.
  *
- * State kept per account and folder (account settings
- * "imap_uidvalidity:FOLDER", "imap_last_uid:FOLDER"): after a restart
- * nothing is repeated or skipped. With no state yet the account option
+ * State kept per account and folder (keys "imap_uidvalidity:FOLDER",
+ * "imap_last_uid:FOLDER" in the account's positions file,
+ * rt-account-positions.h; taken over once from the account settings of the
+ * same names that earlier versions wrote): the last UID moves only after
+ * its mail was handed over, so after a restart nothing is skipped, and after
+ * a crash at most the mails of the last second are read again. With no state yet the account option
  * "initial_sync" decides: "new" (default) starts after the folder's current
  * last UID (mail already there is not delivered), "all" delivers the whole
  * folder, oldest first. A changed UIDVALIDITY always starts after the

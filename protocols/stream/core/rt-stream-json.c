@@ -314,3 +314,42 @@ rt_json_root_is (JsonNode *root, JsonNodeType type, const char *what, GError **e
                what, type == JSON_NODE_ARRAY ? _("an array") : _("an object"), node_kind (root));
   return FALSE;
 }
+
+void
+rt_json_read_posts (JsonArray *items, const RtJsonPath *at, RtJsonPostReader reader,
+                    gpointer data, RtStreamPage *page)
+{
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      RtJsonPath el = { at, NULL, (gint) i };
+      GError *item_error = NULL;
+      JsonObject *o;
+      RtStreamPost *post = NULL;
+      g_autofree char *id = NULL;
+      gboolean ok = FALSE;
+
+      if (rt_json_element_object (items, at, i, &o, &item_error))
+        {
+          if (rt_json_get_id (o, &el, "id", RT_JSON_OPTIONAL, &id, NULL))
+            rt_stream_page_saw_id (page, id);
+          ok = reader (o, &el, data, &post, &item_error);
+        }
+      if (ok && post != NULL)
+        g_ptr_array_add (page->posts, post);
+      else if (ok)
+        g_clear_error (&item_error);   /* nothing to show: not an error */
+      else
+        {
+          g_clear_pointer (&post, rt_stream_post_free);
+          if (item_error == NULL)
+            {
+              /* A reader that failed without saying why: the item is still
+               * named, so the skip is never silent nor a NULL error. */
+              g_autofree char *where = rt_json_path_render (&el, NULL);
+              g_set_error (&item_error, RT_STREAM_ERROR, RT_STREAM_ERROR_INVALID,
+                           _("%s: the item could not be read"), where);
+            }
+          g_ptr_array_add (page->errors, item_error);
+        }
+    }
+}

@@ -4,6 +4,7 @@
 #pragma once
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include "rt-stream-post.h"
 
 G_BEGIN_DECLS
 
@@ -61,5 +62,20 @@ gboolean rt_json_element_object (JsonArray *a, const RtJsonPath *at, guint i,
                                  JsonObject **out, GError **error);
 /* The root must be of this type (JSON_NODE_OBJECT or JSON_NODE_ARRAY). */
 gboolean rt_json_root_is (JsonNode *root, JsonNodeType type, const char *what, GError **error);
+
+/* Reads one item of a page. TRUE with *out a post, or with *out NULL when
+ * the item holds nothing to show (a conversation without a status); FALSE
+ * when the item is unreadable, with error set (or not: the page loop then
+ * names the item itself). */
+typedef gboolean (*RtJsonPostReader) (JsonObject *item, const RtJsonPath *at, gpointer data,
+                                      RtStreamPost **out, GError **error);
+
+/* Every element of items (at names the array) into page: each element's
+ * "id" is noted (rt_stream_page_saw_id) even when the element is bad, so
+ * a position moves past it; a good one is read by reader into page->posts,
+ * a bad one (not an object, or the reader failed) is one GError in
+ * page->errors, never NULL. */
+void rt_json_read_posts (JsonArray *items, const RtJsonPath *at, RtJsonPostReader reader,
+                         gpointer data, RtStreamPage *page);
 
 G_END_DECLS

@@ -212,19 +212,16 @@ rt_mastodon_status_from_json (const char *json, gssize len, const char *host, GE
   return read_status (json_node_get_object (root), &at, host, TRUE, error);
 }
 
-/* Each element of a top-level array through read_one; failures are kept in
- * page->errors and their ids (when readable) still move the position. */
-typedef RtStreamPost *(*ReadOne) (JsonObject *o, const RtJsonPath *at, const char *host,
-                                  GError **error);
-
+/* Each element of a top-level array through reader (rt_json_read_posts:
+ * failures are kept in page->errors and their ids, when readable, still
+ * move the position). */
 static RtStreamPage *
-read_page (const char *json, gssize len, const char *what, const char *host, ReadOne read_one,
-           GError **error)
+read_page (const char *json, gssize len, const char *what, const char *host,
+           RtJsonPostReader reader, GError **error)
 {
   g_autoptr (JsonParser) parser = rt_json_load (json, len, what, error);
   RtJsonPath at = { NULL, what, 0 };
   RtStreamPage *page;
-  JsonArray *items;
   JsonNode *root;
 
   if (parser == NULL)
@@ -232,40 +229,22 @@ read_page (const char *json, gssize len, const char *what, const char *host, Rea
   root = json_parser_get_root (parser);
   if (!rt_json_root_is (root, JSON_NODE_ARRAY, what, error))
     return NULL;
-  items = json_node_get_array (root);
   page = rt_stream_page_new ();
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      RtJsonPath el = { &at, NULL, (gint) i };
-      GError *item_error = NULL;
-      JsonObject *o;
-      RtStreamPost *post = NULL;
-      g_autofree char *id = NULL;
-
-      if (rt_json_element_object (items, &at, i, &o, &item_error))
-        {
-          if (rt_json_get_id (o, &el, "id", RT_JSON_OPTIONAL, &id, NULL))
-            rt_stream_page_saw_id (page, id);
-          post = read_one (o, &el, host, &item_error);
-        }
-      if (post != NULL)
-        g_ptr_array_add (page->posts, post);
-      else if (item_error != NULL)
-        g_ptr_array_add (page->errors, item_error);
-    }
+  rt_json_read_posts (json_node_get_array (root), &at, reader, (gpointer) host, page);
   return page;
 }
 
-static RtStreamPost *
-read_one_status (JsonObject *o, const RtJsonPath *at, const char *host, GError **error)
+static gboolean
+status_reader (JsonObject *o, const RtJsonPath *at, gpointer host, RtStreamPost **out,
+               GError **error)
 {
-  return read_status (o, at, host, TRUE, error);
+  return (*out = read_status (o, at, host, TRUE, error)) != NULL;
 }
 
 RtStreamPage *
 rt_mastodon_statuses_from_json (const char *json, gssize len, const char *host, GError **error)
 {
-  return read_page (json, len, "statuses", host, read_one_status, error);
+  return read_page (json, len, "statuses", host, status_reader, error);
 }
 
 /* A Conversation's last status as a direct post (NULL without error when
@@ -292,11 +271,27 @@ read_one_conversation (JsonObject *o, const RtJsonPath *at, const char *host, GE
   return post;
 }
 
+/* A conversation without a last status is nothing to show, not an error. */
+static gboolean
+conversation_reader (JsonObject *o, const RtJsonPath *at, gpointer host, RtStreamPost **out,
+                     GError **error)
+{
+  GError *local = NULL;
+
+  *out = read_one_conversation (o, at, host, &local);
+  if (*out == NULL && local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 RtStreamPage *
 rt_mastodon_conversations_from_json (const char *json, gssize len, const char *host,
                                      GError **error)
 {
-  return read_page (json, len, "conversations", host, read_one_conversation, error);
+  return read_page (json, len, "conversations", host, conversation_reader, error);
 }
 
 RtStreamPage *

@@ -238,6 +238,13 @@ read_message (JsonObject *m, const RtJsonPath *at, References *refs, GError **er
   return g_steal_pointer (&post);
 }
 
+static gboolean
+message_reader (JsonObject *m, const RtJsonPath *at, gpointer refs, RtStreamPost **out,
+                GError **error)
+{
+  return (*out = read_message (m, at, refs, error)) != NULL;
+}
+
 RtStreamPage *
 rt_viva_messages_from_json (const char *json, gssize len, GError **error)
 {
@@ -264,24 +271,6 @@ rt_viva_messages_from_json (const char *json, gssize len, GError **error)
                                    &page->poll_interval_s, error)))
       || (refs = read_references (root, NULL, error)) == NULL)
     return NULL;
-  for (guint i = 0; i < json_array_get_length (messages); i++)
-    {
-      RtJsonPath el = { &messages_at, NULL, (gint) i };
-      GError *item_error = NULL;
-      JsonObject *m;
-      RtStreamPost *post = NULL;
-      g_autofree char *id = NULL;
-
-      if (rt_json_element_object (messages, &messages_at, i, &m, &item_error))
-        {
-          if (rt_json_get_id (m, &el, "id", RT_JSON_OPTIONAL, &id, NULL))
-            rt_stream_page_saw_id (page, id);
-          post = read_message (m, &el, refs, &item_error);
-        }
-      if (post != NULL)
-        g_ptr_array_add (page->posts, post);
-      else
-        g_ptr_array_add (page->errors, item_error);
-    }
+  rt_json_read_posts (messages, &messages_at, message_reader, refs, page);
   return g_steal_pointer (&page);
 }

@@ -91,6 +91,18 @@ rt_stream_account_fail (RtStreamAccount *sa, PurpleConnectionError reason, const
   purple_connection_error_reason (sa->gc, reason, msg);
 }
 
+RtStreamTimeline *
+rt_stream_account_joined (RtStreamAccount *sa, const char *spec)
+{
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, sa->timelines);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    if (g_str_equal (((RtStreamTimeline *) v)->spec, spec))
+      return v;
+  return NULL;
+}
+
 void
 rt_stream_account_notice (RtStreamAccount *sa, const char *markup)
 {
@@ -121,6 +133,7 @@ rt_stream_account_free (RtStreamAccount *sa)
   g_clear_pointer (&sa->buddies, rt_stream_buddies_free);
   g_clear_pointer (&sa->timelines, g_hash_table_unref);
   g_clear_pointer (&sa->dm, rt_stream_timeline_free);
+  g_clear_pointer (&sa->viva_feed, rt_stream_timeline_free);
   rt_stream_requests_drop_all (sa);
   g_clear_pointer (&sa->loop, rt_curl_loop_free);
   g_queue_free (sa->waiting);

@@ -42,6 +42,9 @@ typedef struct {
   RtCurlLoop *loop;           /* owned: every transfer */
   GHashTable *timelines;      /* int chat id -> RtStreamTimeline* (owned) */
   RtStreamTimeline *dm;       /* owned: direct messages (not a chat) */
+  RtStreamTimeline *viva_feed;  /* owned, Viva Engage only: the one read of
+                               * my_feed that serves every group and feed
+                               * chat (not a chat itself) */
   int next_chat_id;
   GList *sends;               /* owned RtStreamSend* */
   RtStreamBuddies *buddies;   /* owned */
@@ -112,6 +115,8 @@ void rt_stream_account_fail (RtStreamAccount *sa, PurpleConnectionError reason, 
 
 /* A system line in every joined chat of the account. */
 void rt_stream_account_notice (RtStreamAccount *sa, const char *markup);
+/* The joined timeline (chat) of spec ("tag:acme", "group:42"), or NULL. */
+RtStreamTimeline *rt_stream_account_joined (RtStreamAccount *sa, const char *spec);
 
 /* "HH:MM:SS" local time of a real-time timestamp (transfer full). */
 char *rt_stream_clock_text (gint64 real_us);

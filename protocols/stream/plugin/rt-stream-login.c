@@ -25,6 +25,13 @@ connected (RtStreamAccount *sa)
   sa->buddies = rt_stream_buddies_new (sa);
   sa->dm = rt_stream_timeline_new (sa, RT_TL_DM, "dm", NULL, 0);
   rt_stream_timeline_start (sa->dm);
+  if (sa->service == RT_STREAM_SERVICE_VIVA)
+    {
+      /* One request per poll for all the user's groups, chats open or not
+       * (rt-stream-poll.h): its position is "feed"'s. */
+      sa->viva_feed = rt_stream_timeline_new (sa, RT_TL_VIVA_FEED, "feed", NULL, 0);
+      rt_stream_timeline_start (sa->viva_feed);
+    }
 }
 
 static void

@@ -201,18 +201,6 @@ get_chat_name (GHashTable *components)
   return g_strdup (t ? t : "");
 }
 
-static RtStreamTimeline *
-find_joined (RtStreamAccount *sa, const char *spec)
-{
-  GHashTableIter it;
-  gpointer k, v;
-  g_hash_table_iter_init (&it, sa->timelines);
-  while (g_hash_table_iter_next (&it, &k, &v))
-    if (g_str_equal (((RtStreamTimeline *) v)->spec, spec))
-      return v;
-  return NULL;
-}
-
 static void
 join_chat (PurpleConnection *gc, GHashTable *components)
 {
@@ -236,7 +224,7 @@ join_chat (PurpleConnection *gc, GHashTable *components)
       purple_serv_got_join_chat_failed (gc, components);
       return;
     }
-  RtStreamTimeline *tl = find_joined (sa, norm);
+  RtStreamTimeline *tl = rt_stream_account_joined (sa, norm);
   if (tl != NULL)
     {
       purple_debug_info (RT_STREAM_DEBUG, "%s: %s already joined\n", sa->label, norm);
@@ -379,7 +367,7 @@ ipc_post (PurpleAccount *account, const char *timeline, GHashTable *fields, gpoi
       purple_debug_warning (RT_STREAM_DEBUG, "post refused: %s\n", why);
       return FALSE;
     }
-  RtStreamTimeline *tl = find_joined (sa, norm);
+  RtStreamTimeline *tl = rt_stream_account_joined (sa, norm);
   RtStreamPostArgs args = {
     .text = g_hash_table_lookup (fields, "text"),
     .visibility = vis ? vis : tl ? tl->visibility : NULL,

@@ -139,6 +139,8 @@ on_answer (RtStreamAccount *sa, const RtStreamResponse *resp, gpointer data)
       RtStreamTimeline *tl = chat_timeline (s);
       if (post && tl)
         rt_stream_timeline_own_post (tl, post);
+      else if (post && sa->viva_feed && s->kind != RT_TL_DM)
+        rt_stream_timeline_own_post (sa->viva_feed, post);  /* no chat: not read back either */
       rt_stream_signal_posted (sa, s->key, post ? post->id : NULL, post ? post->url : NULL);
       send_done (s);
       return;

@@ -1,8 +1,10 @@
 /* rt-stream-timeline.c: reading one timeline (see the header).
  *
- * Positions: account setting "stream_pos:SPEC" (Mastodon and Viva: the
- * newest id delivered; ids grow with time) and "stream_feed_seen:URL"
- * (feeds: the entry ids already seen, one per line). The first read of a
+ * Positions: keys "stream_pos:SPEC" (Mastodon and Viva: the newest id
+ * delivered; ids grow with time) and "stream_feed_seen:URL" (feeds: the
+ * entry ids already seen, one per line) in the account's positions file
+ * (rt-account-positions.h: written off the event loop, taken over once from
+ * the account settings of the same names). The first read of a
  * timeline without a position only learns where it stands (the newest id,
  * or every entry of the feed): nothing older than the join is shown. */
 #include "config.h"
@@ -16,6 +18,7 @@
 #include "rt-stream-feed.h"
 #include "rt-stream-http.h"
 #include "rt-stream-poll.h"
+#include "rt-account-positions.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -25,6 +28,11 @@
 #define FEED_SEEN_MAX 1000
 #define BACKOFF_BASE_US (2 * G_USEC_PER_SEC)
 #define BACKOFF_CAP_US (5 * 60 * G_USEC_PER_SEC)
+/* Viva Engage's combined read waits this long after sign-in, and this long
+ * after each chat joined meanwhile, before its first read (see
+ * rt_stream_timeline_start). */
+#define VIVA_SETTLE_US (2 * G_USEC_PER_SEC)
+#define VIVA_JOIN_SETTLE_US (1 * G_USEC_PER_SEC)
 
 static void poll_start (RtStreamTimeline *tl);
 
@@ -125,11 +133,13 @@ pos_key (RtStreamTimeline *tl)
                                 : g_strconcat ("stream_pos:", tl->spec, NULL);
 }
 
+/* Every timeline holds one open of the account's positions
+ * (rt_stream_timeline_free closes it; the last close writes them). */
 static void
 load_position (RtStreamTimeline *tl)
 {
   g_autofree char *key = pos_key (tl);
-  const char *v = purple_account_get_string (tl->sa->account, key, NULL);
+  const char *v = rt_positions_get (rt_account_positions_open (tl->sa->account), key);
   if (v == NULL || *v == '\0')
     return;
   if (tl->kind == RT_TL_FEED)
@@ -148,9 +158,10 @@ static void
 save_position (RtStreamTimeline *tl)
 {
   g_autofree char *key = pos_key (tl);
+  RtPositions *positions = rt_account_positions_lookup (tl->sa->account);
   if (tl->kind != RT_TL_FEED)
     {
-      purple_account_set_string (tl->sa->account, key, tl->pos);
+      rt_positions_set (positions, key, tl->pos);
       return;
     }
   GString *s = g_string_new (NULL);
@@ -163,7 +174,7 @@ save_position (RtStreamTimeline *tl)
         g_string_append_c (s, '\n');
       g_string_append (s, id);
     }
-  purple_account_set_string (tl->sa->account, key, s->str);
+  rt_positions_set (positions, key, s->str);
   g_string_free (s, TRUE);
 }
 
@@ -210,6 +221,7 @@ rt_stream_timeline_free (RtStreamTimeline *tl)
   g_free (tl->etag);
   g_free (tl->next_url);
   g_free (tl->gap_older_than);
+  rt_account_positions_close (tl->sa->account);   /* opened by load_position */
   g_free (tl);
 }
 
@@ -224,6 +236,12 @@ chat_conv (RtStreamTimeline *tl)
 void
 rt_stream_timeline_notice (RtStreamTimeline *tl, const char *markup)
 {
+  if (tl == tl->sa->viva_feed)
+    {
+      /* The combined read has no chat of its own: it serves them all. */
+      rt_stream_account_notice (tl->sa, markup);
+      return;
+    }
   PurpleConversation *conv = chat_conv (tl);
   if (conv != NULL)
     purple_conversation_write (conv, "", markup, PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_NO_LOG, time (NULL));
@@ -303,6 +321,50 @@ is_self (RtStreamAccount *sa, const RtStreamPost *post)
          && post->boosted_by == NULL;
 }
 
+/* A post for the timeline spec: signalled (before it is shown), then shown
+ * in chat (the IM for direct messages). chat is NULL for a Viva Engage
+ * group whose chat is not open: signalled only. */
+static void
+show (RtStreamAccount *sa, RtStreamTimeline *chat, const char *spec, const RtStreamPost *post)
+{
+  gint64 t = post->created_us > 0 ? post->created_us / G_USEC_PER_SEC : (gint64) time (NULL);
+  g_autofree char *markup = rt_stream_render_markup (post, NULL);
+  const char *who = post->author.handle && *post->author.handle ? post->author.handle : _("(unknown)");
+  if (chat != NULL && chat->kind == RT_TL_DM)
+    {
+      if (is_self (sa, post))
+        return;
+      rt_stream_signal_post (sa, spec, TRUE, post, markup);
+      g_hash_table_replace (chat->last_by_author, g_ascii_strdown (who, -1), g_strdup (post->id));
+      serv_got_im (sa->gc, who, markup, PURPLE_MESSAGE_RECV, (time_t) t);
+    }
+  else
+    {
+      rt_stream_signal_post (sa, spec, FALSE, post, markup);
+      if (chat != NULL)
+        g_hash_table_replace (chat->last_by_author, g_ascii_strdown (who, -1), g_strdup (post->id));
+      if (chat != NULL && chat_conv (chat) != NULL)
+        serv_got_chat_in (sa->gc, chat->chat_id, who, PURPLE_MESSAGE_RECV, markup, (time_t) t);
+    }
+  if (sa->buddies)
+    rt_stream_buddies_saw (sa->buddies, post->author.handle, post->created_us);
+}
+
+/* Viva Engage: the account's one read of my_feed serves every chat. A
+ * message goes to its group's chat ("group:ID"), one without a group to the
+ * "feed" chat; the signal names that timeline even when its chat is not
+ * open, so watchlists and workspace links see every group the account
+ * reads. Direct messages have their own read (private.json). */
+static void
+viva_dispatch (RtStreamTimeline *reader, const RtStreamPost *post)
+{
+  if (post->visibility == RT_STREAM_VISIBILITY_DIRECT)
+    return;
+  g_autofree char *spec = post->group_id != NULL ? g_strconcat ("group:", post->group_id, NULL)
+                                                 : g_strdup ("feed");
+  show (reader->sa, rt_stream_account_joined (reader->sa, spec), spec, post);
+}
+
 /* One post, once, in order: ids at or below the position were delivered. */
 static void
 deliver (RtStreamTimeline *tl, const RtStreamPost *post)
@@ -318,26 +380,10 @@ deliver (RtStreamTimeline *tl, const RtStreamPost *post)
       if (g_hash_table_remove (tl->own_ids, post->id))
         return;   /* shown when it was sent */
     }
-  gint64 t = post->created_us > 0 ? post->created_us / G_USEC_PER_SEC : (gint64) time (NULL);
-  g_autofree char *markup = rt_stream_render_markup (post, NULL);
-  const char *who = post->author.handle && *post->author.handle ? post->author.handle : _("(unknown)");
-  if (tl->kind == RT_TL_DM)
-    {
-      if (is_self (sa, post))
-        return;
-      rt_stream_signal_post (sa, tl->spec, TRUE, post, markup);
-      g_hash_table_replace (tl->last_by_author, g_ascii_strdown (who, -1), g_strdup (post->id));
-      serv_got_im (sa->gc, who, markup, PURPLE_MESSAGE_RECV, (time_t) t);
-    }
+  if (tl == sa->viva_feed)
+    viva_dispatch (tl, post);
   else
-    {
-      rt_stream_signal_post (sa, tl->spec, FALSE, post, markup);
-      g_hash_table_replace (tl->last_by_author, g_ascii_strdown (who, -1), g_strdup (post->id));
-      if (chat_conv (tl) != NULL)
-        serv_got_chat_in (sa->gc, tl->chat_id, who, PURPLE_MESSAGE_RECV, markup, (time_t) t);
-    }
-  if (sa->buddies)
-    rt_stream_buddies_saw (sa->buddies, post->author.handle, post->created_us);
+    show (sa, tl, tl->spec, post);
 }
 
 static int
@@ -661,6 +707,7 @@ on_viva_page (RtStreamAccount *sa, const RtStreamResponse *resp, gpointer data)
 static void
 viva_poll (RtStreamTimeline *tl)
 {
+  tl->settling = FALSE;
   g_autofree char *owned = NULL;
   g_autofree char *base = rt_stream_account_url (tl->sa, viva_path (tl, &owned));
   g_autofree char *url = tl->pos == NULL ? g_strdup_printf ("%s?limit=1", base)
@@ -752,10 +799,17 @@ feed_poll (RtStreamTimeline *tl)
 
 /* ---- reads --------------------------------------------------------------- */
 
+/* A Viva Engage chat: shows what the account's combined read gives it. */
+static gboolean
+viva_chat_only (RtStreamTimeline *tl)
+{
+  return tl->chat_id != 0 && (tl->kind == RT_TL_VIVA_GROUP || tl->kind == RT_TL_VIVA_FEED);
+}
+
 static void
 poll_start (RtStreamTimeline *tl)
 {
-  if (tl->req != NULL || tl->sa->failed)
+  if (tl->req != NULL || tl->sa->failed || viva_chat_only (tl))
     return;
   if (tl->timer)
     {
@@ -773,6 +827,18 @@ poll_start (RtStreamTimeline *tl)
 void
 rt_stream_timeline_start (RtStreamTimeline *tl)
 {
+  RtStreamTimeline *reader = tl->sa->viva_feed;
+  if (tl == reader)
+    {
+      /* After sign-in the chats are joined again (autojoin, the user): the
+       * first read waits for them, so what came while we were away is shown
+       * in its chat and not only signalled. */
+      tl->settling = TRUE;
+      schedule (tl, VIVA_SETTLE_US);
+      return;
+    }
+  if (viva_chat_only (tl) && reader != NULL && reader->settling && reader->req == NULL)
+    schedule (reader, VIVA_JOIN_SETTLE_US);
   poll_start (tl);
 }
 
@@ -805,9 +871,11 @@ void
 rt_stream_timeline_own_post (RtStreamTimeline *tl, const RtStreamPost *post)
 {
   RtStreamAccount *sa = tl->sa;
-  if (tl->pos != NULL && rt_stream_id_compare (post->id, tl->pos) <= 0)
+  /* A Viva Engage chat's posts are read back by the combined read. */
+  RtStreamTimeline *reader = viva_chat_only (tl) && sa->viva_feed ? sa->viva_feed : tl;
+  if (reader->pos != NULL && rt_stream_id_compare (post->id, reader->pos) <= 0)
     return;   /* already read back from the timeline */
-  g_hash_table_add (tl->own_ids, g_strdup (post->id));
+  g_hash_table_add (reader->own_ids, g_strdup (post->id));
   PurpleConversation *conv = chat_conv (tl);
   if (conv == NULL)
     return;

@@ -1,9 +1,12 @@
 /* rt-stream-timeline.h: one timeline read by an account: a joined chat
  * (home, list, hashtag, Viva Engage group or feed, an RSS/Atom feed) or the
  * account's direct messages (delivered as IMs). It polls from the position
- * kept in the account settings (so nothing is read twice or skipped across
- * restarts), takes posts from a live stream when there is one
- * (rt-stream-live.c), and delivers each new post once, in order. */
+ * kept in the account's positions file (rt-account-positions.h; nothing is
+ * skipped across restarts), takes posts from a live stream when there is one
+ * (rt-stream-live.c), and delivers each new post once, in order.
+ * Viva Engage group and feed chats do not read: the account's one combined
+ * read of my_feed (sa->viva_feed, a timeline without a chat) delivers each
+ * message to the chat of its group, or of the feed. */
 #pragma once
 #include "rt-stream-account.h"
 
@@ -36,6 +39,8 @@ struct _RtStreamTimeline {
   GPtrArray *gap;        /* Viva: pages of a catch-up, newest first */
   char *gap_older_than;
   guint gap_pages;
+  gboolean settling;     /* Viva's combined read: its first read waits
+                          * for the chats to be joined */
   guint timer;
   guint failures;
   gboolean trouble_shown;   /* a read failure was shown in the chat */

@@ -118,8 +118,11 @@ class Handler(BaseHTTPRequestHandler):
     # -- writing ---------------------------------------------------------------
     def _log(self, req, api, status):
         if api != "control":
+            # The query's first values (newer_than, since_id...), never a token.
+            query = {k: v[0] for k, v in req.query.items() if k != "access_token" and v}
             self.server.emu.state.log_request({"t": time.time(), "method": self.command,
-                                               "path": req.path, "api": api, "status": status})
+                                               "path": req.path, "query": query, "api": api,
+                                               "status": status})
 
     def _abort(self):
         self.close_connection = True

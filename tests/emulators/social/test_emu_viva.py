@@ -72,6 +72,31 @@ def test_feeds_select_what_the_user_may_see(emu, ctl, net):
     assert [g["name"] for g in groups] == ["eng"]
 
 
+def test_my_feed_serves_every_group_of_the_user_with_newer_than(emu, ctl, net):
+    """One my_feed request covers every group the user is in (private ones
+    too) and messages without a group; each message names its group_id, the
+    references name the groups; newer_than and older_than page it like any
+    message list; the request log keeps the query (not a token)."""
+    ann, ben, eng, sales = net
+    ops = ctl.viva_group("ops", [ann["id"], ben["id"]], privacy="private")
+    mark = ctl.viva_message(ben["id"], body="mark", group_id=eng["id"])["id"]
+    sent = [ctl.viva_message(ben["id"], body="m%d" % i,
+                             group_id=[eng["id"], ops["id"], None][i % 3])["id"] for i in range(24)]
+    ctl.viva_message(ben["id"], body="not ann's", group_id=sales["id"])
+    first = feed(emu, "/api/v1/messages/my_feed.json?newer_than=%d" % mark, ann["token"])
+    assert ids(first) == sent[:3:-1] and first["meta"]["older_available"] is True
+    groups = {m["id"]: m["group_id"] for m in first["messages"]}
+    assert groups[sent[-1]] is None and groups[sent[-2]] == ops["id"] and groups[sent[-3]] == eng["id"]
+    refs = {(r["type"], r["id"]) for r in first["references"]}
+    assert {("group", eng["id"]), ("group", ops["id"])} <= refs
+    rest = feed(emu, "/api/v1/messages/my_feed.json?newer_than=%d&older_than=%d"
+                % (mark, ids(first)[-1]), ann["token"])
+    assert ids(rest) == sent[3::-1] and rest["meta"]["older_available"] is False
+    logged = [r for r in ctl.requests() if r["path"] == "/api/v1/messages/my_feed.json"]
+    assert [r["query"] for r in logged] == [{"newer_than": str(mark)},
+                                            {"newer_than": str(mark), "older_than": str(ids(first)[-1])}]
+
+
 def test_post_messages(emu, ctl, net):
     ann, ben, eng, _ = net
     r = request(emu.url + "/api/v1/messages.json", "POST", token=ann["token"],
