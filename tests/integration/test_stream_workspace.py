@@ -21,9 +21,10 @@ import time
 
 import pytest
 
+import positions
 from hub import STREAM_PLUGIN_DIR, start_hub
 from streamhub import PRPL, Control, Emulator, api_requests, mastodon_options
-from wslib import error, muc_user, ok, unique
+from wslib import error, muc_user, ok, unique, wait_reach
 
 ALICE = "alice@social.test"
 KEY = re.compile(r"^rt-l(\d+)-m(\d+)$")
@@ -192,7 +193,11 @@ def test_public_link_holds_until_spokesperson_approves(shub, prosody, xmpp_clien
     got = wait_posted(ctl, "We ship on Friday")
     assert got[0]["status"] == "We ship on Friday #official", got
     assert got[0]["visibility"] == "public" and KEY.match(got[0]["idempotency_key"]), got
-    # Approving again is refused; nothing more is posted.
+    # Once the plugin has said it posted (the server may answer before
+    # the hub hears it), approving again is refused; nothing more is posted.
+    deadline = time.monotonic() + 10
+    while "posted (" not in ok(h.cmd(h.a, room, '/ws held "%s"' % ws)) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert "already" in error(h.cmd(h.b, "console@site-b.test", "/ws approve %s" % held_id))
     time.sleep(2)
     assert len(posted_with(ctl, "We ship on Friday")) == 1
@@ -234,6 +239,66 @@ def test_public_link_holds_until_spokesperson_approves(shub, prosody, xmpp_clien
     assert "roles: none" in shown and "@pete@social.test" not in shown and "stream @Pete@other.example" in shown, shown
 
 
+# -- (c') the spokesperson decides by IM, from her own client ------------------------------------
+def test_spokesperson_decides_by_im(shub, prosody, xmpp_client, emu, ctl, social):
+    h = shub
+    ws, room = workspace(h, prosody, emu, social)
+    link_timeline(h, ws, "tag:official", "--direction", "out", "--audience", "public")
+    olivia_jid, olivia_pw = prosody.new_user("site-b.test", prefix="olivia")
+    pete_jid, pete_pw = prosody.new_user("site-a.test", prefix="pete")
+    always = "--hours 00:00-24:00 --days Mon-Sun"
+    ok(h.cmd(h.a, room, '/ws member add "%s" olivia --role spokesperson --im xmpp:%s %s' % (ws, olivia_jid, always)))
+    ok(h.cmd(h.a, room, '/ws member add "%s" pete --im xmpp:%s %s' % (ws, pete_jid, always)))
+    olivia = xmpp_client(olivia_jid, olivia_pw, register=False)
+    pete = xmpp_client(pete_jid, pete_pw, register=False)
+    wait_reach(h, h.a, room, ws, "olivia", "live")
+    carol = muc_user(xmpp_client, room, "carol", "site-a.test")
+    hub_jid = bare(h.a)
+
+    def chat_with(text):
+        return lambda m: m["type"] == "chat" and text in (m["body"] or "")
+
+    # The held line is announced in the workspace: in the room, and to the
+    # spokesperson by IM (she is online, not in the room).
+    carol.send_groupchat(room, "Offer ends Monday")
+    notice = carol.wait_message(lambda m: from_hub(h.a)(m) and "is held for tag:official" in m["body"], 15)
+    m = re.search(r"Message #(\d+) from carol \(guest\) is held for tag:official \(public\): .*"
+                  r"/ws approve (\d+)", notice["body"])
+    assert m and m.group(1) == m.group(2), notice["body"]
+    held_id = m.group(1)
+    olivia.wait_message(chat_with("Message #%s from carol (guest) is held" % held_id), 15)
+
+    # A plain member's approval by IM is refused, answered by IM, recorded.
+    pete.send_chat(hub_jid, "/ws approve %s" % held_id)
+    refused = pete.wait_message(chat_with("Only a spokesperson"), 15)
+    assert "Only a spokesperson or an owner" in refused["body"], refused
+    # Without the slash too (clients that keep "/..." for themselves).
+    olivia.send_chat(hub_jid, "ws held")
+    listing = olivia.wait_message(chat_with("waits for approval"), 15)["body"]
+    assert "#%s" % held_id in listing and "Offer ends Monday" in listing, listing
+    time.sleep(1)
+    assert posted_with(ctl, "Offer ends Monday") == []
+
+    olivia.send_chat(hub_jid, "/ws approve %s" % held_id)
+    said = olivia.wait_message(chat_with("approved by olivia"), 15)["body"]
+    assert said == "Held message #%s approved by olivia: it is posted to tag:official now." % held_id, said
+    got = wait_posted(ctl, "Offer ends Monday")
+    assert got[0]["status"] == "Offer ends Monday #official", got
+
+    # Other /ws commands are explained, never posted into the workspace; a
+    # line that only starts with the word "ws" is an ordinary message.
+    pete.send_chat(hub_jid, "/ws who")
+    assert "hub's own client" in pete.wait_message(chat_with("/ws approve ID"), 15)["body"]
+    pete.send_chat(hub_jid, "ws outage again, see status page")
+    line = carol.wait_message(lambda m: from_hub(h.a)(m) and "outage again" in m["body"], 15)
+    assert line["body"].startswith("pete"), line["body"]
+    time.sleep(2)
+    assert len(posted_with(ctl, "Offer ends Monday")) == 1
+    listing = ok(h.cmd(h.a, room, '/ws held "%s"' % ws))
+    assert "approve by pete refused" in listing and "approved by olivia" in listing, listing
+    assert "/ws who" not in "".join(m["body"] or "" for m in carol.collect(from_hub(h.a), 0.5))
+
+
 # -- (d) watchlist on an unlinked timeline ------------------------------------------------------------
 def test_watchlist_alert_once_even_when_read_again(shub, prosody, xmpp_client, emu, ctl, social):
     h = shub
@@ -261,15 +326,9 @@ def test_watchlist_alert_once_even_when_read_again(shub, prosody, xmpp_client, e
     # Restart with the timeline's position set back: the post is read again
     # (the plugin says so), and no second alert comes.
     h.stop()
-    accounts = os.path.join(h.userdir, "accounts.xml")
-    with open(accounts, encoding="utf-8") as f:
-        xml = f.read()
     older = str(int(st["id"]) - 1)
-    xml, n = re.subn(r"(<setting name='stream_pos:tag:news' type='string'>)\d+(</setting>)",
-                     r"\g<1>%s\g<2>" % older, xml)
-    assert n == 1, xml
-    with open(accounts, "w", encoding="utf-8") as f:
-        f.write(xml)
+    assert int(positions.read(h.userdir, PRPL, ALICE)["stream_pos:tag:news"]) >= int(st["id"])
+    positions.update(h.userdir, PRPL, ALICE, {"stream_pos:tag:news": older})
     h.restart()
     h.join(ALICE, "tag:news")
     ev = h.wait(lambda e: e["ev"] == "stream-post" and e["timeline"] == "tag:news", 15)
