@@ -462,6 +462,39 @@ def test_viva_restart_resumes_without_duplicates(emu, ctl, tmp_path):
         h.stop()
 
 
+def test_viva_upgrade_starts_from_the_chats_positions(emu, ctl, tmp_path):
+    """A store of the version that read each group on its own has group
+    positions and none for the combined read: it starts from them, so what
+    came while the hub was being upgraded is shown, and nothing older."""
+    me, carol, gids = viva_setup(ctl, groups=("rfp",))
+    ctl.limits(viva_messages={"limit": 100, "period": 30})
+    room = "group:%s" % gids[0]
+    h = new_hub(str(tmp_path / "hub"))
+    try:
+        h.add_account(VIVA, me["token"], PRPL, viva_options(emu))
+        h.join(VIVA, room)
+        time.sleep(3.5)
+        ctl.viva_message(carol["id"], body="before", group_id=gids[0])
+        assert h.wait(chat_msgs(room), 10)["msg"].startswith("before")
+        time.sleep(1.5)       # a poll after it: the position is saved
+    finally:
+        h.stop()
+    values = positions.read(h.userdir, PRPL, VIVA)
+    values[("stream_pos:%s" % room)] = values.pop("stream_pos:feed")
+    positions.write(h.userdir, PRPL, VIVA, values)
+    for n in range(3):
+        ctl.viva_message(carol["id"], body="during %d" % n, group_id=gids[0])
+    h.restart()
+    try:
+        h.join(VIVA, room)
+        got = wait_all(h, chat_msgs(room), 3, 20)
+        assert [t.split(" (")[0] for t in texts(got)] == ["during 0", "during 1", "during 2"], got
+        assert [e for e in collect(h, 2.5) if chat_msgs(room)(e)] == []
+    finally:
+        h.stop()
+    assert int(positions.read(h.userdir, PRPL, VIVA)["stream_pos:feed"]) > 0
+
+
 # -- direct messages ----------------------------------------------------------------------------
 def test_mastodon_direct_message_arrives_as_im(emu, ctl, social, hub):
     alice, bob = social

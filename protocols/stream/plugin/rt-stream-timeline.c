@@ -704,10 +704,45 @@ on_viva_page (RtStreamAccount *sa, const RtStreamResponse *resp, gpointer data)
   read_done (tl);
 }
 
+/* A Viva Engage chat: shows what the account's combined read gives it. */
+static gboolean
+viva_chat_only (const RtStreamTimeline *tl)
+{
+  return tl->chat_id != 0 && (tl->kind == RT_TL_VIVA_GROUP || tl->kind == RT_TL_VIVA_FEED);
+}
+
+/* The combined read has no position yet but chats of the account have one
+ * (kept when each group was read on its own, before the combined read):
+ * it starts from the lowest, so nothing that came meanwhile is skipped (a
+ * few messages may be shown again, once). */
+static void
+viva_take_chat_positions (RtStreamTimeline *reader)
+{
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, reader->sa->timelines);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      const RtStreamTimeline *chat = v;
+      if (!viva_chat_only (chat) || chat->pos == NULL)
+        continue;
+      if (reader->pos == NULL || rt_stream_id_compare (chat->pos, reader->pos) < 0)
+        {
+          g_free (reader->pos);
+          reader->pos = g_strdup (chat->pos);
+        }
+    }
+  if (reader->pos != NULL)
+    purple_debug_info (RT_STREAM_DEBUG, "%s: Viva Engage read starts from the chats' position %s\n",
+                       reader->sa->label, reader->pos);
+}
+
 static void
 viva_poll (RtStreamTimeline *tl)
 {
   tl->settling = FALSE;
+  if (tl == tl->sa->viva_feed && tl->pos == NULL)
+    viva_take_chat_positions (tl);
   g_autofree char *owned = NULL;
   g_autofree char *base = rt_stream_account_url (tl->sa, viva_path (tl, &owned));
   g_autofree char *url = tl->pos == NULL ? g_strdup_printf ("%s?limit=1", base)
@@ -798,13 +833,6 @@ feed_poll (RtStreamTimeline *tl)
 }
 
 /* ---- reads --------------------------------------------------------------- */
-
-/* A Viva Engage chat: shows what the account's combined read gives it. */
-static gboolean
-viva_chat_only (RtStreamTimeline *tl)
-{
-  return tl->chat_id != 0 && (tl->kind == RT_TL_VIVA_GROUP || tl->kind == RT_TL_VIVA_FEED);
-}
 
 static void
 poll_start (RtStreamTimeline *tl)
