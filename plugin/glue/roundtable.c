@@ -133,6 +133,7 @@ plugin_unload (PurplePlugin *plugin)
   purple_signals_disconnect_by_handle (plugin);
   rt_commands_unregister ();
   rt_quickack_uninstall ();
+  rt_held_notice_reset ();
   glue_loaded = FALSE;
   g_clear_pointer (&glue_state.store, rt_store_close);
   glue_state.plugin = NULL;

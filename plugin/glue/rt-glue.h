@@ -200,8 +200,10 @@ gboolean rt_im_command (PurpleAccount *account, const char *address, const GPtrA
                         const char *text);
 
 /* rt-held-notice.c: after msg was stored, a notice into its workspace for
- * each link it is held for (who may approve it, and how). */
+ * each link it is held for (who may approve it, and how), at most one per
+ * link every 10 minutes; _reset forgets when (plugin unload). */
 void rt_held_notice (const RtMessage *msg);
+void rt_held_notice_reset (void);
 
 /* rt-dialog.c: the Workspaces dialog (plugin action). */
 GList *rt_dialog_actions (PurplePlugin *plugin, gpointer context);

@@ -2,8 +2,36 @@
  * workspace, so that the author knows it waits and a spokesperson or owner
  * knows what to approve (from the hub's client or by IM to the hub,
  * rt-im-commands.c). The notice is a hub message: it never goes to public
- * links, so it is never held itself. */
+ * links, so it is never held itself.
+ *
+ * At most one notice per link every NOTICE_QUIET_US: in a busy workspace
+ * every line of a non-spokesperson is held, and a notice for each would
+ * double the traffic in the rooms; the notice points to /ws held, which
+ * lists them all. (In memory: after a restart the next one is announced.) */
 #include "rt-glue.h"
+
+#define NOTICE_QUIET_US (G_GINT64_CONSTANT (10) * 60 * G_USEC_PER_SEC)
+
+static GHashTable *announced;   /* link id (gint64*) -> monotonic µs (gint64*) */
+
+static gboolean
+quiet_for (gint64 link_id)
+{
+  gint64 now = g_get_monotonic_time ();
+  if (announced == NULL)
+    announced = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  const gint64 *last = g_hash_table_lookup (announced, &link_id);
+  if (last != NULL && now - *last < NOTICE_QUIET_US)
+    return TRUE;
+  g_hash_table_replace (announced, g_memdup2 (&link_id, sizeof link_id), g_memdup2 (&now, sizeof now));
+  return FALSE;
+}
+
+void
+rt_held_notice_reset (void)
+{
+  g_clear_pointer (&announced, g_hash_table_destroy);
+}
 
 void
 rt_held_notice (const RtMessage *msg)
@@ -20,6 +48,12 @@ rt_held_notice (const RtMessage *msg)
       g_autoptr(RtHeld) held = rt_store_held_find (glue->store, msg->id, link->id);
       if (held == NULL)
         continue;
+      if (quiet_for (link->id))
+        {
+          purple_debug_info (RT_DEBUG_CAT, "held #%" G_GINT64_FORMAT " for %s: announced recently\n",
+                             held->id, link->room);
+          continue;
+        }
       g_autofree char *num = g_strdup_printf ("%" G_GINT64_FORMAT, held->id);
       g_autoptr(RtMessage) notice = rt_message_new ();
       notice->ws_id = msg->ws_id;
@@ -29,7 +63,8 @@ rt_held_notice (const RtMessage *msg)
        * author, the public timeline ("tag:acme"), the number twice more. */
       notice->text = g_strdup_printf (_("Message #%s from %s is held for %s (public): a spokesperson "
                                         "or owner posts it with /ws approve %s or drops it with "
-                                        "/ws reject %s [reason]."),
+                                        "/ws reject %s [reason]; /ws held lists every message "
+                                        "waiting."),
                                       num, msg->author_label != NULL ? msg->author_label : "?",
                                       link->room, num, num);
       notice->origin = g_strdup_printf ("held/%s", num);
