@@ -32,6 +32,7 @@
 #include <glib.h>
 #include "rt-hub.h"
 #include "bench-util.h"
+#include "bench-raw-store.h"
 #include "rt-store.h"
 
 static const char *const zones[] = {
@@ -152,152 +153,42 @@ store_check_routes (StoreSide *s, const char *path)
 /* ---- the raw side ---------------------------------------------------- */
 
 typedef struct {
-  sqlite3      *db;
-  sqlite3_stmt *begin, *commit, *msg_insert, *deliv_insert;
-  gint64        ws;
-  GArray       *member_ids;   /* gint64, same ids as the store's members */
-  GArray       *member_im;    /* gboolean: the store plans IM (else PENDING) */
+  RawStore  store;
+  GArray   *rows;   /* RawRow: one per member, as the store plans them */
 } RawSide;
-
-static gboolean
-raw_fail (RawSide *r, const char *what)
-{
-  g_printerr ("bench-accept: raw %s: %s\n", what, r->db ? sqlite3_errmsg (r->db) : "no db");
-  return FALSE;
-}
-
-static gboolean
-raw_exec (RawSide *r, const char *sql)
-{
-  char *msg = NULL;
-  if (sqlite3_exec (r->db, sql, NULL, NULL, &msg) == SQLITE_OK)
-    return TRUE;
-  g_printerr ("bench-accept: raw: %s: %s\n", sql, msg ? msg : "?");
-  sqlite3_free (msg);
-  return FALSE;
-}
-
-/* The store's DDL for the tables written per message (and their indexes). */
-static GPtrArray *
-store_ddl (const char *store_path)
-{
-  GPtrArray *ddl = g_ptr_array_new_with_free_func (g_free);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_open_v2 (store_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-      sqlite3_prepare_v2 (db, "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND "
-                          "tbl_name IN ('workspaces', 'messages', 'deliveries') "
-                          "ORDER BY CASE tbl_name WHEN 'workspaces' THEN 0 "
-                          "WHEN 'messages' THEN 1 ELSE 2 END, type DESC, rowid",
-                          -1, &st, NULL) == SQLITE_OK)
-    while (sqlite3_step (st) == SQLITE_ROW)
-      g_ptr_array_add (ddl, g_strdup ((const char *) sqlite3_column_text (st, 0)));
-  sqlite3_finalize (st);
-  sqlite3_close (db);
-  return ddl;
-}
 
 static gboolean
 raw_setup (RawSide *r, const char *path, const char *store_path, StoreSide *s)
 {
-  g_autoptr (GPtrArray) ddl = store_ddl (store_path);
-  if (ddl->len < 3)
-    {
-      g_printerr ("bench-accept: could not read the store's schema from %s\n", store_path);
-      return FALSE;
-    }
-  if (sqlite3_open_v2 (path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-    return raw_fail (r, "open");
-  if (!raw_exec (r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"))
+  if (!raw_store_open (&r->store, "bench-accept", path, store_path))
     return FALSE;
-  if (!raw_exec (r, "BEGIN"))
-    return FALSE;
-  for (guint i = 0; i < ddl->len; i++)
-    if (!raw_exec (r, g_ptr_array_index (ddl, i)))
-      return FALSE;
-  if (!raw_exec (r, "INSERT INTO workspaces (name, created_us) VALUES ('Bench', 0)") ||
-      !raw_exec (r, "COMMIT"))
-    return FALSE;
-  r->ws = sqlite3_last_insert_rowid (r->db);
-
-  r->member_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  r->member_im = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  r->rows = g_array_new (FALSE, FALSE, sizeof (RawRow));
   GPtrArray *members = rt_store_members (s->store, s->ws);
   for (guint i = 0; i < members->len; i++)
     {
       const RtMember *m = g_ptr_array_index (members, i);
       gboolean im = half_available (g_ptr_array_index (m->endpoints, 0), NULL) == RT_PRESENCE_AVAILABLE;
-      g_array_append_val (r->member_ids, m->id);
-      g_array_append_val (r->member_im, im);
+      RawRow row = { 'M', m->id, im ? "im" : "pending", im ? 0 : -1, im ? 0 : 1 };
+      g_array_append_val (r->rows, row);
     }
-  if (sqlite3_prepare_v3 (r->db, "BEGIN IMMEDIATE", -1, SQLITE_PREPARE_PERSISTENT, &r->begin, NULL) ||
-      sqlite3_prepare_v3 (r->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &r->commit, NULL) ||
-      sqlite3_prepare_v3 (r->db, "INSERT INTO messages (ws_id, origin, author_member, author_label, "
-                          "text, created_us, source_link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                          -1, SQLITE_PREPARE_PERSISTENT, &r->msg_insert, NULL) ||
-      sqlite3_prepare_v3 (r->db, "INSERT INTO deliveries (msg_id, kind, target, route, endpoint, "
-                          "state, attempts, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
-                          -1, SQLITE_PREPARE_PERSISTENT, &r->deliv_insert, NULL))
-    return raw_fail (r, "prepare");
   return TRUE;
-}
-
-static gboolean
-raw_step (RawSide *r, sqlite3_stmt *st, const char *what)
-{
-  int rc = sqlite3_step (st);
-  sqlite3_reset (st);
-  return rc == SQLITE_DONE ? TRUE : raw_fail (r, what);
 }
 
 static gboolean
 raw_one (RawSide *r)
 {
-  gint64 now = g_get_real_time ();
-
-  if (!raw_step (r, r->begin, "begin"))
-    return FALSE;
-  sqlite3_stmt *st = r->msg_insert;
-  sqlite3_bind_int64 (st, 1, r->ws);
-  sqlite3_bind_null (st, 2);
-  sqlite3_bind_int64 (st, 3, 0);
-  sqlite3_bind_text (st, 4, label, -1, SQLITE_STATIC);
-  sqlite3_bind_text (st, 5, text, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (st, 6, now);
-  sqlite3_bind_int64 (st, 7, 0);
-  if (!raw_step (r, st, "message insert"))
-    return FALSE;
-  gint64 id = sqlite3_last_insert_rowid (r->db);
-
-  st = r->deliv_insert;
-  for (guint i = 0; i < r->member_ids->len; i++)
-    {
-      gboolean im = g_array_index (r->member_im, gboolean, i);
-      sqlite3_bind_int64 (st, 1, id);
-      sqlite3_bind_text (st, 2, "M", 1, SQLITE_STATIC);
-      sqlite3_bind_int64 (st, 3, g_array_index (r->member_ids, gint64, i));
-      sqlite3_bind_text (st, 4, im ? "im" : "pending", -1, SQLITE_STATIC);
-      sqlite3_bind_int (st, 5, im ? 0 : -1);
-      sqlite3_bind_int (st, 6, im ? 0 : 1);
-      sqlite3_bind_int64 (st, 7, now);
-      if (!raw_step (r, st, "delivery insert"))
-        return FALSE;
-    }
-  return raw_step (r, r->commit, "commit");
+  return raw_store_begin (&r->store)
+         && raw_store_message (&r->store, FALSE, NULL, label, text, g_get_real_time (), 0,
+                               (const RawRow *) r->rows->data, r->rows->len)
+         && raw_store_commit (&r->store);
 }
 
 static void
 raw_close (RawSide *r)
 {
-  sqlite3_finalize (r->begin);
-  sqlite3_finalize (r->commit);
-  sqlite3_finalize (r->msg_insert);
-  sqlite3_finalize (r->deliv_insert);
-  sqlite3_close (r->db);
-  if (r->member_ids)
-    g_array_unref (r->member_ids);
-  if (r->member_im)
-    g_array_unref (r->member_im);
+  raw_store_close (&r->store);
+  if (r->rows)
+    g_array_unref (r->rows);
 }
 
 /* ---- timing ------------------------------------------------------------ */

@@ -12,7 +12,12 @@
  * transaction each, as before). A third way shows the cost of planning
  * for members apart: batched, with every member following in the linked
  * room (no row per member). Against raw json-glib parsing of the same
- * pages (json_parser_load_from_data only) in the same run.
+ * pages (json_parser_load_from_data only) in the same run; and, to show
+ * what durable storage costs at the least, the batched way against a floor:
+ * the same raw parse plus plain SQLite INSERTs of the same rows (each
+ * post's content as a message, the room's row and one row per member as
+ * the plan makes them) into a database with the store's tables, one
+ * transaction a page, a savepoint a post (bench-raw-store.c).
  *
  * Each pass over the pages gives the posts new ids (as new posts would
  * have), so nothing is taken for a duplicate.
@@ -23,6 +28,7 @@
  *   stream_ingest_routed_rate  V  posts/s  raw_json_glib  B  V/B   (batched)
  *   stream_ingest_routed_rate_per_post  V  posts/s  raw_json_glib  B  V/B
  *   stream_ingest_routed_rate_room  V  posts/s  raw_json_glib  B  V/B   (members in the room)
+ *   stream_ingest_routed_vs_floor  V  posts/s  raw_parse_and_sqlite  B  V/B  (batched)
  * Diagnostics on stderr. */
 #include "config.h"
 #include <stdio.h>
@@ -34,6 +40,7 @@
 #include "rt-stream-mastodon.h"
 #include "rt-hub.h"
 #include "bench-util.h"
+#include "bench-raw-store.h"
 
 #define PAGE_SIZE 40
 #define MEMBERS 30
@@ -129,6 +136,7 @@ typedef struct {
   RtWorld    world;
   gint64     ws;
   gint64     link;
+  gint64     room_link;
   GPtrArray *terms;
   guint      pass;     /* makes every pass's posts new */
   guint      alerts;
@@ -268,6 +276,53 @@ raw_one (const char *page)
   return json_parser_load_from_data (parser, page, -1, NULL) ? PAGE_SIZE : 0;
 }
 
+/* ---- the floor: raw parse and raw SQLite of the same rows ---------------- */
+
+static RawStore floor_store;
+static GArray *floor_rows;   /* RawRow: the room's, then one per member */
+
+static gboolean
+floor_setup (Hub *h, const char *path, const char *store_path)
+{
+  if (!raw_store_open (&floor_store, "bench-stream-route", path, store_path))
+    return FALSE;
+  floor_rows = g_array_new (FALSE, FALSE, sizeof (RawRow));
+  RawRow room = { 'L', h->room_link, "im", -1, 0 };
+  g_array_append_val (floor_rows, room);
+  GPtrArray *members = rt_store_members (h->store, h->ws);
+  for (guint i = 0; i < members->len; i++)
+    {
+      const RtMember *m = g_ptr_array_index (members, i);
+      gboolean im = presence (g_ptr_array_index (m->endpoints, 0), NULL) == RT_PRESENCE_AVAILABLE;
+      RawRow row = { 'M', m->id, im ? "im" : "pending", im ? 0 : -1, im ? 0 : 1 };
+      g_array_append_val (floor_rows, row);
+    }
+  return TRUE;
+}
+
+static guint
+floor_one (const char *page)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, page, -1, NULL) || !raw_store_begin (&floor_store))
+    return 0;
+  JsonArray *statuses = json_node_get_array (json_parser_get_root (parser));
+  guint n = json_array_get_length (statuses);
+  gint64 now = g_get_real_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *st = json_array_get_object_element (statuses, i);
+      JsonObject *account = json_object_get_object_member (st, "account");
+      g_autofree char *origin = g_strdup_printf ("mastodon/" SERVER "/%s%u",
+                                                 json_object_get_string_member (st, "id"), hub_state->pass);
+      if (!raw_store_message (&floor_store, TRUE, origin, json_object_get_string_member (account, "display_name"),
+                              json_object_get_string_member (st, "content"), now, hub_state->link,
+                              (const RawRow *) floor_rows->data, floor_rows->len))
+        return 0;
+    }
+  return raw_store_commit (&floor_store) ? n : 0;
+}
+
 /* One pass over the pages: the number of posts, -1 on a page that was not
  * wholly routed. */
 static gint64
@@ -319,12 +374,18 @@ raw_pass (gpointer pages)
   return pages_pass (raw_one, pages);
 }
 
+static gint64
+floor_pass (gpointer pages)
+{
+  return pages_pass (floor_one, pages);
+}
+
 static void
 report_round (int round, const double *rates, gpointer user_data G_GNUC_UNUSED)
 {
   g_printerr ("bench-stream-route: round %d: parse+sanitize+store+route batched %.0f posts/s, "
-              "per post %.0f posts/s, members in the room %.0f posts/s, raw json-glib %.0f posts/s\n",
-              round, rates[0], rates[1], rates[3], rates[2]);
+              "per post %.0f posts/s, members in the room %.0f posts/s, raw json-glib %.0f posts/s, "
+              "raw json-glib and SQLite %.0f posts/s\n", round, rates[0], rates[1], rates[3], rates[2], rates[4]);
 }
 
 /* The workspace: 30 members (15 with a --stream handle of the page's
@@ -342,7 +403,8 @@ hub_setup (Hub *h, const char *path)
     }
   h->world = (RtWorld) { presence, in_room, h };
   h->ws = rt_store_workspace_create (h->store, "RFP Acme 2027", &error);
-  rt_store_link_add (h->store, h->ws, "prpl-jabber", "hub@site-a.example", "rfp@conference.site-a.example", &error);
+  h->room_link = rt_store_link_add (h->store, h->ws, "prpl-jabber", "hub@site-a.example",
+                                    "rfp@conference.site-a.example", &error);
   h->link = rt_store_link_add_full (h->store, h->ws, "prpl-roundtable-stream", "hub@social.example", "tag:acme",
                                     RT_DIRECTION_IN, RT_AUDIENCE_INTERNAL, &error);
   for (guint i = 0; i < MEMBERS; i++)
@@ -398,6 +460,7 @@ main (int argc, char **argv)
       return 1;
     }
   g_autofree char *path = g_build_filename (dir, "rt.db", NULL);
+  g_autofree char *floor_path = g_build_filename (dir, "floor.db", NULL);
   Hub h = { 0 };
   hub_state = &h;
   int status = 1;
@@ -406,9 +469,9 @@ main (int argc, char **argv)
   for (int p = 0; p < n_pages; p++)
     g_ptr_array_add (pages, make_page (r, p));
   const BenchSide sides[] = { { batched_pass, pages }, { per_post_pass, pages }, { raw_pass, pages },
-                              { room_pass, pages } };
-  double med[4];
-  if (!hub_setup (&h, path))
+                              { room_pass, pages }, { floor_pass, pages } };
+  double med[5];
+  if (!hub_setup (&h, path) || !floor_setup (&h, floor_path, path))
     goto out;
   if (!bench_rounds (sides, G_N_ELEMENTS (sides), rounds, seconds, report_round, NULL, med))
     {
@@ -426,16 +489,21 @@ main (int argc, char **argv)
   bench_print_figure ("stream_ingest_routed_rate", med[0], 0, "posts/s", "raw_json_glib", med[2], 2);
   bench_print_figure ("stream_ingest_routed_rate_per_post", med[1], 0, "posts/s", "raw_json_glib", med[2], 2);
   bench_print_figure ("stream_ingest_routed_rate_room", med[3], 0, "posts/s", "raw_json_glib", med[2], 2);
+  bench_print_figure ("stream_ingest_routed_vs_floor", med[0], 0, "posts/s", "raw_parse_and_sqlite", med[4], 2);
   fflush (stdout);
   status = 0;
 out:
   g_clear_pointer (&h.terms, g_ptr_array_unref);
   g_clear_pointer (&h.store, rt_store_close);
+  raw_store_close (&floor_store);
+  g_clear_pointer (&floor_rows, g_array_unref);
   const char *suffixes[] = { "", "-wal", "-shm" };
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree char *f = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *ff = g_strconcat (floor_path, suffixes[i], NULL);
       g_remove (f);
+      g_remove (ff);
     }
   g_rmdir (dir);
   return status;
