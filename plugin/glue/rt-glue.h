@@ -194,8 +194,10 @@ RtWorkspace *rt_commands_resolve_workspace (PurpleConversation *conv, const char
 void rt_commands_say (PurpleConversation *conv, const char *text);
 
 /* rt-im-commands.c: /ws held, /ws approve and /ws reject sent to the hub
- * by a member in an IM (with the member's roles, answered by IM). TRUE if
- * text was such a command (then it is no workspace message). */
+ * by a member (members: the sender's member records) with the member's
+ * roles: the answer, or NULL if text is no such command (then it is a
+ * workspace message). rt_im_command answers by IM; TRUE if it was one. */
+char *rt_member_command (const GPtrArray *members, const char *text);
 gboolean rt_im_command (PurpleAccount *account, const char *address, const GPtrArray *members,
                         const char *text);
 

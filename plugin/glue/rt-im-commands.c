@@ -1,5 +1,6 @@
 /* rt-im-commands.c: the held-message commands a member sends to the hub in
- * an IM ("/ws held", "/ws approve 12", "/ws reject 12 off message").
+ * an IM ("/ws held", "/ws approve 12", "/ws reject 12 off message"), or as
+ * the first line of a mail to their reply address (rt-mail-in.c).
  * Spokespersons and owners are rarely at the hub's own client: they decide
  * from wherever they are, with the roles of their member record in the held
  * message's workspace, and get the answer back by IM. The leading slash may
@@ -122,14 +123,13 @@ decide (const GPtrArray *members, char **argv, RtHeldAction action, GError **err
   return rt_cmd_held_decide (id, action, m->handle, m->roles, reason, error);
 }
 
-gboolean
-rt_im_command (PurpleAccount *account, const char *address, const GPtrArray *members,
-               const char *text)
+char *
+rt_member_command (const GPtrArray *members, const char *text)
 {
   gboolean slash = text[0] == '/';
   const char *line = slash ? text + 1 : text;
   if (g_ascii_strncasecmp (line, "ws", 2) != 0 || (line[2] != '\0' && !g_ascii_isspace (line[2])))
-    return FALSE;
+    return NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = rt_args_split (line + 2, &error);
   const char *cmd = argv != NULL ? argv[0] : NULL;
@@ -138,14 +138,14 @@ rt_im_command (PurpleAccount *account, const char *address, const GPtrArray *mem
   gboolean reject = cmd != NULL && g_ascii_strcasecmp (cmd, "reject") == 0;
   gboolean known = held || approve || reject;
   if (!known && !slash)
-    return FALSE;   /* "ws" was just a word */
+    return NULL;   /* "ws" was just a word */
 
-  g_autofree char *reply = NULL;
+  char *reply = NULL;
   if (argv == NULL)
     reply = g_strdup (error->message);
   else if (!known)
-    reply = g_strdup (_("By IM the hub takes /ws held, /ws approve ID and /ws reject ID [reason]; "
-                        "the other /ws commands are for the hub's own client."));
+    reply = g_strdup (_("Sent to the hub by IM or mail, only /ws held, /ws approve ID and /ws reject ID "
+                        "[reason] work; the other /ws commands are for the hub's own client."));
   else if (held)
     reply = held_text (members);
   else
@@ -154,7 +154,17 @@ rt_im_command (PurpleAccount *account, const char *address, const GPtrArray *mem
       if (reply == NULL)
         reply = g_strdup (error != NULL ? error->message : _("The command failed."));
     }
-  purple_debug_info (RT_DEBUG_CAT, "command by IM from %s: %s\n", address, cmd != NULL ? cmd : "?");
+  return reply;
+}
+
+gboolean
+rt_im_command (PurpleAccount *account, const char *address, const GPtrArray *members,
+               const char *text)
+{
+  g_autofree char *reply = rt_member_command (members, text);
+  if (reply == NULL)
+    return FALSE;
+  purple_debug_info (RT_DEBUG_CAT, "command by IM from %s\n", address);
   answer (account, address, reply);
   return TRUE;
 }

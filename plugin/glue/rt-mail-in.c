@@ -34,10 +34,10 @@ domain_of (const char *address)
   return at != NULL ? at + 1 : "localhost";
 }
 
-/* One short explanation, answered as an automatic reply (RFC 3834) so the
- * other side's responders stay quiet. */
+/* A short answer (an explanation, the outcome of a command), sent as an
+ * automatic reply (RFC 3834) so the other side's responders stay quiet. */
 static void
-send_explanation (PurpleAccount *account, const RtMailReceived *mail)
+send_answer (PurpleAccount *account, const RtMailReceived *mail, const char *subject, const char *text)
 {
   RtGlue *glue = rt_glue ();
   const char *mailbox = purple_account_get_username (account);
@@ -46,11 +46,9 @@ send_explanation (PurpleAccount *account, const RtMailReceived *mail)
     return;
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *message_id = g_strdup_printf ("explain.%s@%s", uuid, domain_of (mailbox));
-  g_autofree char *subject = rt_mailin_explain_subject ();
-  g_autofree char *text = rt_mailin_explain_text (mailbox);
   g_autoptr(GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (fields, "subject", subject);
-  g_hash_table_insert (fields, "text", text);
+  g_hash_table_insert (fields, "subject", (gpointer) subject);
+  g_hash_table_insert (fields, "text", (gpointer) text);
   g_hash_table_insert (fields, "message-id", message_id);
   g_hash_table_insert (fields, "auto-submitted", "auto-replied");
   if (mail->message_id != NULL)
@@ -65,12 +63,46 @@ send_explanation (PurpleAccount *account, const RtMailReceived *mail)
       accepted = GPOINTER_TO_INT (purple_plugin_ipc_call (plugin, RT_MAIL_IPC_SEND_MAIL, &ok, account,
                                                            mail->from_address, fields));
     }
-  purple_debug_info (RT_DEBUG_CAT, "explanation to %s %s\n", mail->from_address,
+  purple_debug_info (RT_DEBUG_CAT, "answer to %s %s\n", mail->from_address,
                      ok && accepted ? "queued" : "refused by the mail plugin");
   g_autoptr(GError) error = NULL;
   g_autofree char *bracketed = g_strdup_printf ("<%s>", message_id);   /* as mail_out keeps ids */
   if (ok && accepted && !rt_store_mail_out_add (glue->store, bracketed, "explain", 0, 0, 0, &error))
-    purple_debug_warning (RT_DEBUG_CAT, "explanation not recorded: %s\n", error->message);
+    purple_debug_warning (RT_DEBUG_CAT, "answer not recorded: %s\n", error->message);
+}
+
+static void
+send_explanation (PurpleAccount *account, const RtMailReceived *mail)
+{
+  g_autofree char *subject = rt_mailin_explain_subject ();
+  g_autofree char *text = rt_mailin_explain_text (account != NULL ? purple_account_get_username (account) : "");
+  send_answer (account, mail, subject, text);
+}
+
+/* A member's mail whose first line is /ws held, /ws approve ID or /ws
+ * reject ID [reason] (a spokesperson answering a held-message notice from
+ * their mailbox): done with the member's roles and answered by mail, never
+ * posted. FALSE if it is no such command. */
+static gboolean
+mail_command (PurpleAccount *account, const RtMailReceived *mail, const RtMember *member)
+{
+  g_autofree char *first = g_strdup (mail->new_text != NULL ? mail->new_text : "");
+  g_strstrip (first);
+  char *end = strchr (first, '\n');
+  if (end != NULL)
+    *end = '\0';
+  g_strstrip (first);
+  g_autoptr(GPtrArray) members = g_ptr_array_new ();
+  g_ptr_array_add (members, (gpointer) member);
+  g_autofree char *reply = rt_member_command (members, first);
+  if (reply == NULL)
+    return FALSE;
+  const char *subject = mail->subject != NULL && *mail->subject != '\0' ? mail->subject : "/ws";
+  g_autofree char *re = g_ascii_strncasecmp (subject, "re:", 3) == 0 ? g_strdup (subject)
+                                                                      : g_strconcat ("Re: ", subject, NULL);
+  purple_debug_info (RT_DEBUG_CAT, "command by mail from %s\n", mail->from_address);
+  send_answer (account, mail, re, reply);
+  return TRUE;
 }
 
 /* Posts text as the member (or as the hub's notice when member is NULL);
@@ -114,6 +146,7 @@ act (PurpleAccount *account, const RtMailReceived *mail, const RtMailinDecision 
   const char *mailbox = purple_account_get_username (account);
   gint64 msg_id = 0;
   const char *explain_to = NULL;
+  const char *why = d->why;
   g_autoptr(GError) error = NULL;
 
   switch (d->action)
@@ -123,6 +156,11 @@ act (PurpleAccount *account, const RtMailReceived *mail, const RtMailinDecision 
         g_autoptr(RtMember) m = rt_store_member_get (store, d->member_id);
         if (m == NULL)
           return;
+        if (mail_command (account, mail, m))
+          {
+            why = "command";
+            break;
+          }
         g_autofree char *label = member_label (m, d->thread_id);
         msg_id = post (m, d->ws_id, label, mail->new_text, d->thread_id, key);
         rt_store_mailin_set_failing (store, mailbox, mail->from_address, NULL, NULL);
@@ -165,7 +203,7 @@ act (PurpleAccount *account, const RtMailReceived *mail, const RtMailinDecision 
   g_clear_error (&error);
 
   gboolean explain = FALSE;
-  if (!rt_store_mailin_record (store, key, d->ws_id, msg_id, d->thread_id, d->why, explain_to, &explain, &error))
+  if (!rt_store_mailin_record (store, key, d->ws_id, msg_id, d->thread_id, why, explain_to, &explain, &error))
     purple_debug_error (RT_DEBUG_CAT, "mail outcome not recorded: %s\n", error->message);
   if (explain)
     send_explanation (account, mail);

@@ -419,3 +419,50 @@ def test_ipc_message_id_and_references(mail_hub, mail_servers):
     assert mail.message["References"].split() == ["<first@x.test>", "<second@x.test>", "<third@x.test>"]
     time.sleep(1)
     assert len(mail_servers.fetch_all(bob, bob_pw)) == 1
+
+
+# -- a spokesperson decides about a held message by mail ------------------------------
+def test_spokesperson_approves_by_mail(mail_hub, prosody, mail_servers, xmpp_client):
+    """Chloé has mail only: the held-message notice reaches her like any
+    message, and she answers it from her mailbox: "/ws approve N" as the
+    first line of a mail to her reply address (her Thunderbird signature
+    and the quote below). Done with her roles, answered by mail, never
+    posted into the workspace."""
+    h = mail_hub
+    s = setup_workspace(h, prosody, mail_servers, xmpp_client)
+    carol, chloe = s["carol"], s["chloe"]
+    # A second room speaks for the company: out only, public.
+    public = prosody.new_room("site-a.test")
+    h.join(h.a, public)
+    ok(h.cmd(h.a, public, '/ws link "%s" --direction out --audience public' % s["ws"]))
+    reader = muc_user(xmpp_client, public, "reader", "site-a.test")
+    ok(h.cmd(h.a, s["room"], '/ws member set "%s" chloe --role spokesperson' % s["ws"]))
+
+    carol.send_groupchat(s["room"], "Our tender price is final")
+    notice = carol.wait_message(lambda m: from_hub(h)(m) and "is held for" in m["body"], 20)["body"]
+    held_id = re.search(r"Message #(\d+) from carol \(guest\) is held for", notice).group(1)
+    to = reply_to(h, s, "chloe")
+
+    # Dave (no role) tries first: refused, answered by mail, nothing posted.
+    dave_mid = new_id("site-b.test")
+    mail_servers.send(s["dave"], reply_to(h, s, "dave"),
+                      plain(s["dave"], reply_to(h, s, "dave"), "Re: held", "/ws approve %s\n" % held_id, dave_mid))
+    assert outcome(h, dave_mid) == "command"
+    (answer,) = mail_servers.wait_for_mail(s["dave"], s["dave_pw"], count=1, timeout=20)
+    assert "Only a spokesperson or an owner" in answer.message.get_body(("plain",)).get_content(), answer.raw
+
+    mid = new_id("site-b.test")
+    mail_servers.send(chloe, to, thunderbird_fr(chloe, to, "Re: [%s] Roundtable: Message #%s" % (s["ws"], held_id),
+                                                "/ws approve %s" % held_id, notice, mid))
+    assert outcome(h, mid) == "command"
+    line = reader.wait_message(lambda m: from_hub(h)(m) and "tender price" in m["body"], 20)["body"]
+    assert line.endswith("Our tender price is final"), line
+    (answer,) = mail_servers.wait_for_mail(chloe, s["chloe_pw"], count=1, timeout=20)
+    text = answer.message.get_body(("plain",)).get_content()
+    assert "Held message #%s approved by chloe" % held_id in text, answer.raw
+    assert answer.message["Subject"].startswith("Re: ") and answer.message["Auto-Submitted"] == "auto-replied"
+    # The command is nobody's message: not in the room, not stored as one.
+    assert not [m for m in carol.collect(from_hub(h), 1) if "/ws approve" in m["body"] and "Chloé" in m["body"]]
+    assert query(h, "SELECT count(*) FROM messages WHERE origin = ?", "mail:" + mid) == [(0,)]
+    listing = ok(h.cmd(h.a, s["room"], '/ws held "%s"' % s["ws"]))
+    assert "approved by chloe" in listing and "approve by dave refused" in listing, listing
