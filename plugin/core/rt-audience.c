@@ -146,8 +146,9 @@ rt_audience_decide (RtLinkDirection direction, RtLinkAudience audience, RtRoles 
   if (audience != RT_AUDIENCE_PUBLIC)
     return RT_OUT_SEND;
   /* Public from here on. The hub's own messages never go: an alert quotes
-   * other people's posts, and no one could be asked to approve it. */
-  if (kind == RT_MESSAGE_HUB)
+   * other people's posts, and no one could be asked to approve it; nor do
+   * posts read from streams (someone else's words, public already). */
+  if (kind == RT_MESSAGE_HUB || kind == RT_MESSAGE_STREAM_POST)
     return RT_OUT_SKIP;
   return (author_roles & RT_ROLE_SPOKESPERSON) ? RT_OUT_SEND : RT_OUT_HOLD;
 }

@@ -42,7 +42,14 @@ typedef enum {
                         * an external stream author (roles 0) */
   RT_MESSAGE_HUB,      /* made by the hub: a watchlist alert, a notice */
   RT_MESSAGE_ECHO,     /* came into the workspace through this same link */
+  RT_MESSAGE_STREAM_POST, /* someone's post read from a social stream (came
+                        * through another, stream, link): public already
+                        * where it was written, so never re-posted to a
+                        * public link as the company's own words */
 } RtMessageKind;
+
+/* The protocol id of stream links (the "Roundtable Stream" plugin). */
+#define RT_STREAM_LINK_PROTOCOL "prpl-roundtable-stream"
 
 typedef enum {
   RT_OUT_SKIP,   /* nothing goes to this link */

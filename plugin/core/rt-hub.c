@@ -65,12 +65,22 @@ plan_message (RtStore *store, const RtWorld *world, const RtPolicy *policy, RtMe
   if (extras != NULL)
     *more = *extras;
   more->author_roles = author_roles (members, msg);
+  gboolean from_stream = FALSE;
+  for (guint i = 0; msg->source_link != 0 && i < links->len; i++)
+    {
+      const RtLink *link = g_ptr_array_index (links, i);
+      if (link->id == msg->source_link)
+        from_stream = g_strcmp0 (link->protocol, RT_STREAM_LINK_PROTOCOL) == 0;
+    }
   for (guint i = 0; i < links->len; i++)
     {
       const RtLink *link = g_ptr_array_index (links, i);
       /* Never back where it came from; public links only from
-       * spokespersons (others held); no hub messages to public links. */
-      RtMessageKind kind = link->id == msg->source_link ? RT_MESSAGE_ECHO : msg->kind;
+       * spokespersons (others held); no hub messages and no posts read
+       * from streams to public links. */
+      RtMessageKind kind = link->id == msg->source_link ? RT_MESSAGE_ECHO
+                           : from_stream && msg->kind == RT_MESSAGE_PERSON ? RT_MESSAGE_STREAM_POST
+                           : msg->kind;
       RtOutDecision out = rt_audience_decide (link->direction, link->audience, more->author_roles, kind);
       RtDeliveryRow row = { 'L', link->id, RT_ROUTE_IM, -1, 0, out == RT_OUT_HOLD };
       if (out != RT_OUT_SKIP)

@@ -13,7 +13,7 @@
 /* The protocol id of "Roundtable Mail" accounts (the hub's mailboxes). */
 #define RT_MAIL_ACCOUNT_PROTOCOL "prpl-roundtable-mail"
 /* The protocol id of "Roundtable Stream" accounts (social streams). */
-#define RT_STREAM_ACCOUNT_PROTOCOL "prpl-roundtable-stream"
+#define RT_STREAM_ACCOUNT_PROTOCOL RT_STREAM_LINK_PROTOCOL
 
 typedef struct {
   PurplePlugin *plugin;

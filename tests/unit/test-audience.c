@@ -139,7 +139,8 @@ test_decide_all (void)
   static const RtRoles roles[] = {
     RT_ROLE_NONE, RT_ROLE_OWNER, RT_ROLE_SPOKESPERSON, RT_ROLE_OWNER | RT_ROLE_SPOKESPERSON,
   };
-  static const RtMessageKind kinds[] = { RT_MESSAGE_PERSON, RT_MESSAGE_HUB, RT_MESSAGE_ECHO };
+  static const RtMessageKind kinds[] = { RT_MESSAGE_PERSON, RT_MESSAGE_HUB, RT_MESSAGE_ECHO,
+                                         RT_MESSAGE_STREAM_POST };
   guint counts[3] = { 0 };
 
   for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
@@ -152,7 +153,7 @@ test_decide_all (void)
               want = RT_OUT_SKIP;
             else if (auds[a] == RT_AUDIENCE_INTERNAL)
               want = RT_OUT_SEND;
-            else if (kinds[k] == RT_MESSAGE_HUB)
+            else if (kinds[k] == RT_MESSAGE_HUB || kinds[k] == RT_MESSAGE_STREAM_POST)
               want = RT_OUT_SKIP;
             else
               want = (roles[r] & RT_ROLE_SPOKESPERSON) ? RT_OUT_SEND : RT_OUT_HOLD;
@@ -203,6 +204,13 @@ test_decide_cases (void)
   g_assert_cmpstr (rt_out_decision_name (RT_OUT_SKIP), ==, "skip");
   g_assert_cmpstr (rt_out_decision_name (RT_OUT_SEND), ==, "send");
   g_assert_cmpstr (rt_out_decision_name (RT_OUT_HOLD), ==, "hold");
+  /* Someone's post read from a stream goes to rooms and internal links, but
+   * is never re-posted as the company's own words, not even a
+   * spokesperson's (it is public already where it was written). */
+  g_assert_cmpint (rt_audience_decide (RT_DIRECTION_BOTH, RT_AUDIENCE_INTERNAL, RT_ROLE_NONE,
+                                       RT_MESSAGE_STREAM_POST), ==, RT_OUT_SEND);
+  g_assert_cmpint (rt_audience_decide (RT_DIRECTION_OUT, RT_AUDIENCE_PUBLIC, RT_ROLE_SPOKESPERSON,
+                                       RT_MESSAGE_STREAM_POST), ==, RT_OUT_SKIP);
 }
 
 static void

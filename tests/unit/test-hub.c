@@ -555,6 +555,45 @@ test_batch_same_as_single (Fixture *f, gconstpointer data)
   g_assert_cmpint (rt_store_message_count (f->store, f->ws), ==, 2 * N);
 }
 
+/* Posts read from a stream go to the rooms, never to a public link (not
+ * even held), whoever wrote them; a room line for the same link is held. */
+static void
+test_stream_posts_skip_public_links (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 olivia = add_member (f, "olivia", "UTC", FALSE, (const char *const[]) { "xmpp:olivia@a.test", NULL });
+  g_autoptr (RtMember) m = rt_store_member_get (f->store, olivia);
+  m->roles = RT_ROLE_SPOKESPERSON;
+  g_assert_true (rt_store_member_save (f->store, m, &error));
+  gint64 room = rt_store_link_add (f->store, f->ws, "prpl-jabber", "hub", "rfp@conf.a.test", &error);
+  gint64 tag = rt_store_link_add_full (f->store, f->ws, RT_STREAM_LINK_PROTOCOL, "hub", "tag:acme",
+                                       RT_DIRECTION_BOTH, RT_AUDIENCE_INTERNAL, &error);
+  gint64 company = rt_store_link_add_full (f->store, f->ws, RT_STREAM_LINK_PROTOCOL, "hub", "home",
+                                           RT_DIRECTION_OUT, RT_AUDIENCE_PUBLIC, &error);
+  g_assert_no_error (error);
+  g_autofree char *to_room = g_strdup_printf ("L:%" G_GINT64_FORMAT ":", room);
+  g_autofree char *to_company = g_strdup_printf ("L:%" G_GINT64_FORMAT ":", company);
+  g_autofree char *to_tag = g_strdup_printf ("L:%" G_GINT64_FORMAT ":", tag);
+
+  struct { gint64 author; gint64 source; gboolean company_row; } cases[] = {
+    { 0, tag, FALSE },        /* an external author on #acme */
+    { olivia, tag, FALSE },   /* the spokesperson's own post on #acme */
+    { 0, room, TRUE },        /* a guest in the room: held */
+    { olivia, room, TRUE },   /* the spokesperson in the room: sent */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *origin = g_strdup_printf ("case/%u", i);
+      g_autoptr (RtMessage) msg = message (f, cases[i].author, origin, cases[i].source);
+      g_assert_true (rt_hub_accept (f->store, &f->world, &f->policy, msg, &error));
+      g_autofree char *plan = stored_plan (f, msg->id);
+      g_assert_true ((strstr (plan, to_room) != NULL) == (cases[i].source != room));
+      g_assert_true ((strstr (plan, to_tag) != NULL) == (cases[i].source != tag));
+      g_assert_true ((strstr (plan, to_company) != NULL) == cases[i].company_row);
+      g_assert_true ((strstr (plan, "held:") != NULL) == (i == 2));
+    }
+}
+
 /* Duplicates against the store and inside the batch are skipped (no
  * error), the others stored in order. */
 static void
@@ -754,6 +793,7 @@ main (int argc, char **argv)
   ADD ("/hub/batch/failing-row", test_batch_failing_row);
   ADD ("/hub/batch/locked", test_batch_locked);
   ADD ("/hub/batch/transaction-joins", test_store_transaction_joins);
+  ADD ("/hub/stream-posts-skip-public-links", test_stream_posts_skip_public_links);
   if (g_test_perf ())
     ADD ("/hub/perf", test_perf);
   return g_test_run ();
