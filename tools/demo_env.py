@@ -26,6 +26,10 @@ MAIL_USERS = {"hub": HUB_MAIL, "bob": "bob@site-a.test", "chloe": "chloe@site-a.
 HUB_SOCIAL = "hub@social.test"      # the stream account's user name (handle)
 TAG = "acmerfp"
 TIMELINE = "tag:" + TAG
+# The company's own voice: the hub account's home timeline, linked out and
+# public: only spokespersons (Alice) post there; other lines wait for
+# /ws approve.
+PUBLIC_TIMELINE = "home"
 SOCIAL_ACCOUNTS = [
     # username, display name, note, token
     ("hub", "RFP hub", "The Roundtable hub of the Acme RFP team.", "demo-token-hub"),

@@ -7,8 +7,10 @@ hashtag chat. Idempotent: what exists is updated, not duplicated.
 
 usage: demo_seed.py DEMO_DIR [--check]
   --check  then prove the hub works end to end: a mail from Bob and a post on
-           the hashtag both reach the rooms (tools/demo --check)."""
+           the hashtag both reach the rooms, and a line for the public
+           timeline waits for /ws approve, then is posted (tools/demo --check)."""
 import os
+import re
 import smtplib
 import sys
 import time
@@ -16,7 +18,7 @@ import uuid
 from email.message import EmailMessage
 
 from demo_env import (HUB_A, HUB_B, HUB_MAIL, HUB_SOCIAL, MAIL_USERS, PASSWORD, ROOM_A, ROOM_B, ROOT,
-                      SOCIAL_ACCOUNTS, TAG, TIMELINE, WS, mail_ports, prosody_port, social_token,
+                      PUBLIC_TIMELINE, SOCIAL_ACCOUNTS, TAG, TIMELINE, WS, mail_ports, prosody_port, social_token,
                       social_url)
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
@@ -40,8 +42,9 @@ MEMBERS = [
     ("fatima", "Fatima Zahra", "Casablanca", "MA", "Africa/Casablanca", "fr", "09:00-18:00", "--im xmpp:fatima@site-b.test"),
 ]
 WATCH = "uptime"
-# Earlier demos gave Bob an IM endpoint: a second run takes it away.
-MEMBER_UPDATES = {"bob": "--no-im xmpp:bob@site-a.test"}
+# Earlier demos gave Bob an IM endpoint: a second run takes it away. Alice
+# speaks for the team in public.
+MEMBER_UPDATES = {"bob": "--no-im xmpp:bob@site-a.test", "alice": "--role spokesperson"}
 
 
 def link_plugins(userdir):
@@ -108,6 +111,7 @@ def seed(hub, demo):
     hub.join(HUB_A, ROOM_A)
     hub.join(HUB_B, ROOM_B)
     hub.join(HUB_SOCIAL, TIMELINE)
+    hub.join(HUB_SOCIAL, PUBLIC_TIMELINE)
     # Both say "already ..." the second time: fine.
     hub.cmd(HUB_A, ROOM_A, '/ws create "%s"' % WS)
     for acct, room in ((HUB_A, ROOM_A), (HUB_B, ROOM_B)):
@@ -120,6 +124,7 @@ def seed(hub, demo):
     hub.cmd(HUB_SOCIAL, TIMELINE, '/ws link "%s"%s' % (WS, " --direction in" if streams_in_ws else ""))
     if streams_in_ws:
         ok(hub.cmd(HUB_A, ROOM_A, '/ws watch add "%s" %s' % (WS, WATCH)))
+        hub.cmd(HUB_SOCIAL, PUBLIC_TIMELINE, '/ws link "%s" --direction out --audience public' % WS)
     ok(hub.cmd(HUB_A, ROOM_A, '/ws mailbox "%s" %s --immediate yes' % (WS, HUB_MAIL)))
     for handle, name, site, country, tz, lang, hours, reach in MEMBERS:
         opts = '--name "%s" --site "%s" --country %s --tz %s --lang %s --hours %s %s' % (
@@ -163,6 +168,29 @@ def check(hub, demo, watching):
     for line in room_lines(hub, marker, 2 if watching else 1):
         what = "a watchlist alert" if "“%s”" % WATCH in line else "a #%s post" % TAG
         print("check: %s reached %s: %s" % (what, ROOM_A, line))
+
+    # The operator (no spokesperson) says something in the room: it waits for
+    # approval before it goes to the public timeline; approved, it is posted.
+    marker = uuid.uuid4().hex[:6]
+    hub.say(HUB_A, ROOM_A, "We will answer the Acme RFP by Friday (check %s)" % marker)
+    deadline, held = time.monotonic() + 20, None
+    while held is None and time.monotonic() < deadline:
+        listing = " ".join(w["msg"] for w in hub.cmd(HUB_A, ROOM_A, '/ws held "%s"' % WS))
+        found = re.search(r"#(\d+) \d\d:\d\d for %s \(public\) — [^:]*: We will answer the Acme RFP by Friday "
+                          r"\(check %s\)" % (PUBLIC_TIMELINE, marker), listing)
+        held = found.group(1) if found else None
+        time.sleep(0.2)
+    if held is None:
+        raise SystemExit("demo_seed: the line for the public timeline was not held")
+    print("check: a line for the public timeline %s is held as #%s" % (PUBLIC_TIMELINE, held))
+    print("check: " + " ".join(w["msg"] for w in ok(hub.cmd(HUB_A, ROOM_A, "/ws approve %s" % held))))
+    deadline = time.monotonic() + 20
+    while not [p for p in ctl.posted() if marker in p["status"]]:
+        if time.monotonic() > deadline:
+            raise SystemExit("demo_seed: the approved line was not posted")
+        time.sleep(0.2)
+    (post,) = [p for p in ctl.posted() if marker in p["status"]]
+    print("check: posted publicly (%s): %s" % (post["visibility"], post["status"]))
 
 
 def main(demo, check_too):

@@ -56,6 +56,13 @@ def test_demo_prepares_a_finch_hub_and_checks_mail_and_stream():
     assert "    tag:acmerfp (hub@social.test): in, internal" in out
     alert = out[out.index("check: a watchlist alert reached rfp@conference.site-a.test: "):].split("\n")[0]
     assert "“uptime” in a post by @nadia@social.test" in alert, alert
+    # The company's public timeline: the operator's line waits, approved it is
+    # posted publicly, once; the hashtag's posts never go there.
+    assert "    home (hub@social.test): out, public" in out, out
+    assert "check: a line for the public timeline home is held as #" in out
+    assert "approved by operator (hub@site-a.test): it is posted to home now." in out, out
+    posted = out[out.index("check: posted publicly (public): "):].split("\n")[0]
+    assert "We will answer the Acme RFP by Friday (check " in posted, posted
 
     accounts = open(os.path.join(FINCH, "accounts.xml")).read()
     assert accounts.count("<settings ui='gnt-purple'>") == 4
