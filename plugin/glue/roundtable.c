@@ -134,6 +134,7 @@ plugin_unload (PurplePlugin *plugin)
   rt_commands_unregister ();
   rt_quickack_uninstall ();
   rt_held_notice_reset ();
+  rt_im_commands_cancel ();
   glue_loaded = FALSE;
   g_clear_pointer (&glue_state.store, rt_store_close);
   glue_state.plugin = NULL;

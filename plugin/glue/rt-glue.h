@@ -198,6 +198,8 @@ void rt_commands_say (PurpleConversation *conv, const char *text);
  * roles: the answer, or NULL if text is no such command (then it is a
  * workspace message). rt_im_command answers by IM; TRUE if it was one. */
 char *rt_member_command (const GPtrArray *members, const char *text);
+/* Drops the IM answers not sent yet (plugin unload). */
+void rt_im_commands_cancel (void);
 gboolean rt_im_command (PurpleAccount *account, const char *address, const GPtrArray *members,
                         const char *text);
 

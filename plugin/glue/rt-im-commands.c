@@ -3,7 +3,7 @@
  * the first line of a mail to their reply address (rt-mail-in.c).
  * Spokespersons and owners are rarely at the hub's own client: they decide
  * from wherever they are, with the roles of their member record in the held
- * message's workspace, and get the answer back by IM. The leading slash may
+ * message's workspace, and get the answer back the same way. The leading slash may
  * be left out for these three, since many clients take "/..." as their own
  * command; any other "/ws ..." gets a short explanation instead of being
  * posted into the workspace. */
@@ -16,7 +16,10 @@ typedef struct {
   char *username;
   char *to;
   char *text;
+  guint source;
 } Reply;
+
+static GList *replies;   /* Reply*: answers not sent yet (cancelled at unload) */
 
 static void
 reply_free (Reply *r)
@@ -26,6 +29,18 @@ reply_free (Reply *r)
   g_free (r->to);
   g_free (r->text);
   g_free (r);
+}
+
+void
+rt_im_commands_cancel (void)
+{
+  for (GList *l = replies; l != NULL; l = l->next)
+    {
+      Reply *r = l->data;
+      purple_timeout_remove (r->source);
+      reply_free (r);
+    }
+  g_clear_pointer (&replies, g_list_free);
 }
 
 /* Sent from the main loop, not from inside the protocol's receive path; the
@@ -51,6 +66,7 @@ send_reply (gpointer data)
     }
   else
     purple_debug_error (RT_DEBUG_CAT, "answer to %s not sent: account offline\n", r->to);
+  replies = g_list_remove (replies, r);
   reply_free (r);
   return FALSE;
 }
@@ -63,7 +79,8 @@ answer (PurpleAccount *account, const char *to, const char *text)
   r->username = g_strdup (purple_account_get_username (account));
   r->to = g_strdup (to);
   r->text = g_strdup (text);
-  purple_timeout_add (0, send_reply, r);
+  r->source = purple_timeout_add (0, send_reply, r);
+  replies = g_list_prepend (replies, r);
 }
 
 /* The sender's member record in ws_id, or NULL. */
