@@ -163,16 +163,22 @@ def test_feed_chat_is_read_only_and_gets_entries(emu, ctl, hub):
 
 
 # -- positions ------------------------------------------------------------------------------
+def read_one_post(h, emu, ctl, token, author_id):
+    """Signs alice in, joins tag:acme and sees one post arrive there (the
+    status, as the emulator made it)."""
+    signed_in(h, emu, token)
+    h.join(ALICE, "tag:acme")
+    time.sleep(1.5)
+    post = ctl.status(author_id, text="before #acme", tags=["acme"])
+    assert h.wait(chat_msgs("tag:acme"), 10)["msg"].startswith("before #acme")
+    return post
+
+
 def test_restart_between_polls_no_duplicate_no_gap(emu, ctl, social, tmp_path):
     alice, bob = social
     h = new_hub(str(tmp_path / "hub"))
     try:
-        signed_in(h, emu, alice["token"])
-        h.join(ALICE, "tag:acme")
-        time.sleep(1.5)
-        ctl.status(bob["id"], text="before #acme", tags=["acme"])
-        ev = h.wait(chat_msgs("tag:acme"), 10)
-        assert ev["msg"].startswith("before #acme")
+        read_one_post(h, emu, ctl, alice["token"], bob["id"])
         time.sleep(1.5)   # a poll after it: the position is saved
     finally:
         h.stop()
@@ -203,11 +209,7 @@ def test_legacy_position_in_the_account_settings_is_taken_over(emu, ctl, social,
     alice, bob = social
     h = new_hub(str(tmp_path / "hub"))
     try:
-        signed_in(h, emu, alice["token"])
-        h.join(ALICE, "tag:acme")
-        time.sleep(1.5)
-        before = ctl.status(bob["id"], text="before #acme", tags=["acme"])
-        assert h.wait(chat_msgs("tag:acme"), 10)["msg"].startswith("before #acme")
+        before = read_one_post(h, emu, ctl, alice["token"], bob["id"])
     finally:
         h.stop()
     os.remove(positions.path(h.userdir, PRPL, ALICE))
