@@ -95,12 +95,9 @@ flush_queue (void)
                                q->hit_key, q->msg->id);
           else if (q->hit_key != NULL && why != NULL)
             purple_debug_error (RT_DEBUG_CAT, "watchlist alert %s not stored: %s\n", q->hit_key, why->message);
-          else if (q->msg->id > 0)
-            {
-              purple_debug_info (RT_DEBUG_CAT, "post %s from %s bridged as message %" G_GINT64_FORMAT "\n",
-                                 q->msg->origin, q->from, q->msg->id);
-              rt_held_notice (q->msg);   /* a post relayed to a public link */
-            }
+          else if (q->msg->id > 0)   /* never held: stream posts skip public links */
+            purple_debug_info (RT_DEBUG_CAT, "post %s from %s bridged as message %" G_GINT64_FORMAT "\n",
+                               q->msg->origin, q->from, q->msg->id);
           else if (why != NULL)
             purple_debug_error (RT_DEBUG_CAT, "post %s not bridged: %s\n", q->msg->origin, why->message);
         }
