@@ -75,3 +75,21 @@ def hub(prosody, tmp_path):
     finally:
         if h.proc is not None:
             h.stop()
+
+
+# -- The social API emulator (tests/emulators/social), for the stream tests --------
+from streamhub import Control, Emulator  # noqa: E402
+
+
+@pytest.fixture
+def emu():
+    server = Emulator(heartbeat=0.3).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def ctl(emu):
+    return Control(emu.url)

@@ -10,24 +10,10 @@ import time
 import pytest
 
 import positions
-from streamhub import (PRPL, Control, Emulator, api_requests, chat_msgs, collect, debug_log,
+from streamhub import (PRPL, api_requests, chat_msgs, collect, debug_log,
                        feed_options, mastodon_options, new_hub, viva_options, wait_all)
 
 ALICE = "alice@social.test"
-
-
-@pytest.fixture
-def emu():
-    server = Emulator(heartbeat=0.3).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def ctl(emu):
-    return Control(emu.url)
 
 
 @pytest.fixture

@@ -23,25 +23,11 @@ import pytest
 
 import positions
 from hub import STREAM_PLUGIN_DIR, start_hub
-from streamhub import PRPL, Control, Emulator, api_requests, mastodon_options
+from streamhub import PRPL, api_requests, mastodon_options
 from wslib import error, muc_user, ok, unique, wait_reach
 
 ALICE = "alice@social.test"
 KEY = re.compile(r"^rt-l(\d+)-m(\d+)$")
-
-
-@pytest.fixture
-def emu():
-    server = Emulator(heartbeat=0.3).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def ctl(emu):
-    return Control(emu.url)
 
 
 @pytest.fixture
