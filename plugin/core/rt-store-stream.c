@@ -264,20 +264,34 @@ rt_store_held_find (RtStore *store, gint64 msg_id, gint64 link_id)
   return held_load (store, held_find_sql, msg_id, link_id);
 }
 
+/* The held rows sql (one parameter: arg) selects. */
+static GPtrArray *
+held_query (RtStore *store, const char *sql, gint64 arg)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_held_free);
+  sqlite3_stmt *st = store_stmt (store, sql);
+  if (st == NULL)
+    return list;
+  sqlite3_bind_int64 (st, 1, arg);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_ptr_array_add (list, held_from_row (st));
+  sqlite3_reset (st);
+  return list;
+}
+
 GPtrArray *
 rt_store_held_list (RtStore *store, gint64 ws_id, gboolean open_only)
 {
   static const char open_sql[] = HELD_COLS "WHERE ws_id = ?1 AND state IN ('held', 'approved') ORDER BY id";
   static const char all_sql[] = HELD_COLS "WHERE ws_id = ?1 ORDER BY id";
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rt_held_free);
-  sqlite3_stmt *st = store_stmt (store, open_only ? open_sql : all_sql);
-  if (st == NULL)
-    return list;
-  sqlite3_bind_int64 (st, 1, ws_id);
-  while (sqlite3_step (st) == SQLITE_ROW)
-    g_ptr_array_add (list, held_from_row (st));
-  sqlite3_reset (st);
-  return list;
+  return held_query (store, open_only ? open_sql : all_sql, ws_id);
+}
+
+GPtrArray *
+rt_store_held_of_message (RtStore *store, gint64 msg_id)
+{
+  static const char sql[] = HELD_COLS "WHERE msg_id = ?1 ORDER BY id";   /* UNIQUE (msg_id, link_id) */
+  return held_query (store, sql, msg_id);
 }
 
 void

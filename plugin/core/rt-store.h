@@ -347,6 +347,8 @@ RtHeld    *rt_store_held_find (RtStore *store, gint64 msg_id, gint64 link_id);
 /* Of a workspace, by id: open ones (held, or approved and not posted yet)
  * when open_only, else all. (RtHeld*) */
 GPtrArray *rt_store_held_list (RtStore *store, gint64 ws_id, gboolean open_only);
+/* The held records of one message, one per link it waits for. (RtHeld*) */
+GPtrArray *rt_store_held_of_message (RtStore *store, gint64 msg_id);
 
 /* One entry of held_log. */
 typedef struct {

@@ -39,22 +39,27 @@ rt_held_notice (const RtMessage *msg)
   RtGlue *glue = rt_glue ();
   if (msg->id <= 0 || msg->kind == RT_MESSAGE_HUB)
     return;
+  /* One indexed look-up per accepted message; the links only when held. */
+  g_autoptr(GPtrArray) held = rt_store_held_of_message (glue->store, msg->id);
+  if (held->len == 0)
+    return;
   g_autoptr(GPtrArray) links = rt_store_links (glue->store, msg->ws_id);
-  for (guint i = 0; i < links->len; i++)
+  for (guint i = 0; i < held->len; i++)
     {
-      const RtLink *link = g_ptr_array_index (links, i);
-      if (link->audience != RT_AUDIENCE_PUBLIC)
-        continue;
-      g_autoptr(RtHeld) held = rt_store_held_find (glue->store, msg->id, link->id);
-      if (held == NULL)
+      const RtHeld *h = g_ptr_array_index (held, i);
+      const RtLink *link = NULL;
+      for (guint j = 0; j < links->len && link == NULL; j++)
+        if (((const RtLink *) g_ptr_array_index (links, j))->id == h->link_id)
+          link = g_ptr_array_index (links, j);
+      if (link == NULL)
         continue;
       if (quiet_for (link->id))
         {
           purple_debug_info (RT_DEBUG_CAT, "held #%" G_GINT64_FORMAT " for %s: announced recently\n",
-                             held->id, link->room);
+                             h->id, link->room);
           continue;
         }
-      g_autofree char *num = g_strdup_printf ("%" G_GINT64_FORMAT, held->id);
+      g_autofree char *num = g_strdup_printf ("%" G_GINT64_FORMAT, h->id);
       g_autoptr(RtMessage) notice = rt_message_new ();
       notice->ws_id = msg->ws_id;
       notice->kind = RT_MESSAGE_HUB;

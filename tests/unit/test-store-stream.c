@@ -196,6 +196,12 @@ test_decide (Fixture *f, gconstpointer data)
   g_autoptr (RtHeld) h2 = rt_store_held_find (f->store, m2, f->pub);
   g_assert_nonnull (h1);
   g_assert_nonnull (h2);
+  /* A message's held records (the held notice looks them up this way). */
+  g_autoptr (GPtrArray) of_m1 = rt_store_held_of_message (f->store, m1);
+  g_assert_cmpuint (of_m1->len, ==, 1);
+  g_assert_cmpint (((RtHeld *) of_m1->pdata[0])->id, ==, h1->id);
+  g_autoptr (GPtrArray) of_none = rt_store_held_of_message (f->store, m2 + 1000);
+  g_assert_cmpuint (of_none->len, ==, 0);
 
   /* A plain member: refused, recorded, nothing moves. */
   fake_now = T0 + 10;
