@@ -502,24 +502,39 @@ rt_store_stream_queued (RtStore *store, gint64 msg_id, gint64 link_id, GError **
   return run (st) == SQLITE_DONE || store_error (store, error);
 }
 
+/* In a transaction: the link row (msg_id, 'L', link_id) still to send or
+ * in flight gets its outcome from sql (:msg, :link, and :now or :text where
+ * it uses them; named, since each uses its own); returns the held record of that message and
+ * link (NULL if none, or on error: *ok says). */
+static RtHeld *
+link_outcome (RtStore *store, const char *sql, gint64 msg_id, gint64 link_id, gint64 now,
+              const char *text, gboolean *ok, GError **error)
+{
+  sqlite3_stmt *st = store_stmt (store, sql);
+  *ok = st != NULL || store_error (store, error);
+  if (!*ok)
+    return NULL;
+  sqlite3_bind_int64 (st, sqlite3_bind_parameter_index (st, ":msg"), msg_id);
+  sqlite3_bind_int64 (st, sqlite3_bind_parameter_index (st, ":link"), link_id);
+  /* A name the statement does not use has index 0: nothing is bound. */
+  sqlite3_bind_int64 (st, sqlite3_bind_parameter_index (st, ":now"), now);
+  bind_text (st, sqlite3_bind_parameter_index (st, ":text"), text);
+  *ok = run (st) == SQLITE_DONE || store_error (store, error);
+  return *ok ? rt_store_held_find (store, msg_id, link_id) : NULL;
+}
+
 gboolean
 rt_store_stream_posted (RtStore *store, gint64 msg_id, gint64 link_id, const char *url,
                         GError **error)
 {
   static const char sql[] =
-    "UPDATE deliveries SET state = 2, sent_at = ?3 WHERE msg_id = ?1 AND kind = 'L' AND target = ?2 "
-    "AND state IN (0, 5)";
+    "UPDATE deliveries SET state = 2, sent_at = :now WHERE msg_id = :msg AND kind = 'L' "
+    "AND target = :link AND state IN (0, 5)";
   gint64 now = rt_clock_now ();
-  sqlite3_stmt *st = store_stmt (store, sql);
-  if (st == NULL)
-    return store_error (store, error);
+  gboolean ok = FALSE;
   if (!tx_begin (store, error))
     return FALSE;
-  sqlite3_bind_int64 (st, 1, msg_id);
-  sqlite3_bind_int64 (st, 2, link_id);
-  sqlite3_bind_int64 (st, 3, now);
-  gboolean ok = run (st) == SQLITE_DONE || store_error (store, error);
-  g_autoptr(RtHeld) held = ok ? rt_store_held_find (store, msg_id, link_id) : NULL;
+  g_autoptr(RtHeld) held = link_outcome (store, sql, msg_id, link_id, now, url, &ok, error);
   if (held != NULL)
     {
       g_autoptr(GError) refused = NULL;
@@ -537,19 +552,14 @@ rt_store_stream_failed (RtStore *store, gint64 msg_id, gint64 link_id, const cha
                         GError **error)
 {
   static const char sql[] =
-    "UPDATE deliveries SET state = 3, attempts = attempts + 1, error = ?3 "
-    "WHERE msg_id = ?1 AND kind = 'L' AND target = ?2 AND state IN (0, 5)";
-  sqlite3_stmt *st = store_stmt (store, sql);
-  if (st == NULL)
-    return store_error (store, error);
+    "UPDATE deliveries SET state = 3, attempts = attempts + 1, error = :text "
+    "WHERE msg_id = :msg AND kind = 'L' AND target = :link AND state IN (0, 5)";
+  gint64 now = rt_clock_now ();
+  gboolean ok = FALSE;
   if (!tx_begin (store, error))
     return FALSE;
-  sqlite3_bind_int64 (st, 1, msg_id);
-  sqlite3_bind_int64 (st, 2, link_id);
-  bind_text (st, 3, error_text);
-  gboolean ok = run (st) == SQLITE_DONE || store_error (store, error);
-  g_autoptr(RtHeld) held = ok ? rt_store_held_find (store, msg_id, link_id) : NULL;
+  g_autoptr(RtHeld) held = link_outcome (store, sql, msg_id, link_id, now, error_text, &ok, error);
   if (held != NULL)
-    ok = log_write (store, held->id, rt_clock_now (), "fail", NULL, RT_ROLE_NONE, "ok", error_text, error);
+    ok = log_write (store, held->id, now, "fail", NULL, RT_ROLE_NONE, "ok", error_text, error);
   return tx_end (store, ok, error);
 }
