@@ -29,6 +29,7 @@
 #include <gmime/gmime.h>
 #include <glib.h>
 #include "bench-util.h"
+#include "bench-raw-gmime.h"
 #include "rt-mail-build.h"
 #include "rt-mail-im.h"
 #include "rt-mail-parse.h"
@@ -166,18 +167,7 @@ ours_one (GBytes *mail)
 static gboolean
 raw_one (GBytes *mail)
 {
-  gsize len;
-  const char *data = g_bytes_get_data (mail, &len);
-  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (data, len);
-  GMimeParser *parser = g_mime_parser_new_with_stream (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  GMimeMessage *m = g_mime_parser_construct_message (parser, NULL);
-  gboolean ok = m != NULL;
-  if (m != NULL)
-    g_object_unref (m);
-  g_object_unref (parser);
-  g_object_unref (stream);
-  return ok;
+  return bench_raw_gmime_parse (mail);
 }
 
 typedef gboolean (*OneFunc) (GBytes *mail);

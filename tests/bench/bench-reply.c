@@ -47,6 +47,7 @@
 #include <glib/gstdio.h>
 #include "rt-hub.h"
 #include "bench-util.h"
+#include "bench-raw-gmime.h"
 #include "rt-mailin.h"
 #include "rt-mail-charset.h"
 #include "rt-mail-common.h"
@@ -486,18 +487,7 @@ ours_one (Bench *b, const Mail *mail, char **posted)
 static gboolean
 raw_one (Bench *b, const Mail *mail, char **posted)
 {
-  gsize len;
-  const char *data = g_bytes_get_data (mail->bytes, &len);
-  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (data, len);
-  GMimeParser *parser = g_mime_parser_new_with_stream (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  GMimeMessage *m = g_mime_parser_construct_message (parser, NULL);
-  gboolean ok = m != NULL;
-  if (m != NULL)
-    g_object_unref (m);
-  g_object_unref (parser);
-  g_object_unref (stream);
-  return ok;
+  return bench_raw_gmime_parse (mail->bytes);
 }
 
 typedef gboolean (*OneFunc) (Bench *b, const Mail *mail, char **posted);

@@ -223,23 +223,12 @@ raw_one (const char *page)
   return PAGE_SIZE;
 }
 
-typedef guint (*OneFunc) (const char *page);
-
 /* One pass over the pages: the number of posts, -1 on a page that does not
  * give PAGE_SIZE posts. */
 static gint64
-pages_pass (OneFunc one, GPtrArray *pages)
+pages_pass (guint (*one) (const char *page), GPtrArray *pages)
 {
-  gint64 n = 0;
-
-  for (guint i = 0; i < pages->len; i++)
-    {
-      guint got = one (g_ptr_array_index (pages, i));
-      if (got != PAGE_SIZE)
-        return -1;
-      n += got;
-    }
-  return n;
+  return bench_items_pass (one, pages, PAGE_SIZE);
 }
 
 static gint64

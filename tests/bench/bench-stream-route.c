@@ -328,17 +328,8 @@ floor_one (const char *page)
 static gint64
 pages_pass (guint (*one) (const char *page), GPtrArray *pages)
 {
-  gint64 n = 0;
-
   hub_state->pass++;
-  for (guint i = 0; i < pages->len; i++)
-    {
-      guint got = one (g_ptr_array_index (pages, i));
-      if (got != PAGE_SIZE)
-        return -1;
-      n += got;
-    }
-  return n;
+  return bench_items_pass (one, pages, PAGE_SIZE);
 }
 
 /* Routed alerts flushed once per page. */

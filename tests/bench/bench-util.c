@@ -86,3 +86,16 @@ bench_print_figure (const char *name, double value, int value_decimals, const ch
   printf ("%s\t%.*f\t%s\t%s\t%.*f\t%.*f\n", name, value_decimals, value, unit, baseline_name,
           value_decimals, baseline, ratio_decimals, baseline > 0 ? value / baseline : 0.0);
 }
+
+gint64
+bench_items_pass (guint (*one) (const char *item), GPtrArray *items, guint per_item)
+{
+  gint64 n = 0;
+  for (guint i = 0; i < items->len; i++)
+    {
+      if (one (g_ptr_array_index (items, i)) != per_item)
+        return -1;
+      n += per_item;
+    }
+  return n;
+}

@@ -29,6 +29,11 @@ double bench_seconds_since (gint64 start_us);
  * pass); -1 when a pass fails. */
 double bench_rate (BenchPass pass, gpointer data, double seconds);
 
+/* One pass of one over every item (strings) of items, each of which must
+ * give per_item units (posts of a page, ...): the units, or -1 as soon as
+ * one falls short. */
+gint64 bench_items_pass (guint (*one) (const char *item), GPtrArray *items, guint per_item);
+
 /* Median of v (sorted in place; mean of the two middle values when the
  * count is even); 0 when v is empty. */
 double bench_median (GArray *v);
