@@ -275,6 +275,11 @@ def test_spokesperson_decides_by_im(shub, prosody, xmpp_client, emu, ctl, social
     # line that only starts with the word "ws" is an ordinary message.
     pete.send_chat(hub_jid, "/ws who")
     assert "hub's own client" in pete.wait_message(chat_with("/ws approve ID"), 15)["body"]
+    # Bad input by IM gets its sentence back, nothing else happens.
+    pete.send_chat(hub_jid, '/ws reject %s "no closing quote' % held_id)
+    assert "Unterminated quote" in pete.wait_message(chat_with("quote"), 15)["body"]
+    pete.send_chat(hub_jid, "/ws approve twelve")
+    assert "twelve" in pete.wait_message(chat_with("held message"), 15)["body"]
     pete.send_chat(hub_jid, "ws outage again, see status page")
     line = carol.wait_message(lambda m: from_hub(h.a)(m) and "outage again" in m["body"], 15)
     assert line["body"].startswith("pete"), line["body"]
